@@ -151,5 +151,130 @@ class Regenerate(unittest.TestCase):
         self.assertIn(b"not a Linux source tree", r.stderr)
 
 
+# A miniature kernel tree in which the names lie: "map_lookup_elem" returns
+# an integer, an oddly named helper returns a maybe-NULL pointer, a kfunc
+# named like an acquire has no flags.  The generator must follow the types
+# and flags only.
+MINI = {
+    "Makefile": "VERSION = 9\nPATCHLEVEL = 1\nSUBLEVEL = 2\nEXTRAVERSION = -rc1\n",
+    "include/uapi/asm-generic/errno-base.h": "#define\tENOENT\t\t 2\n",
+    "include/uapi/asm-generic/errno.h": "",
+    "include/uapi/linux/bpf.h": (
+        "/*\n"
+        " * long bpf_walk(void *fn, u64 flags)\n"
+        " *\tDescription\n"
+        " *\t\tWalks.\n"
+        " *\tReturn\n"
+        " *\t\tThe number of steps taken.\n"
+        " *\n"
+        " * long bpf_seek(void *fn)\n"
+        " *\tDescription\n"
+        " *\t\tSeeks.\n"
+        " *\tReturn\n"
+        " *\t\tSomething else entirely.\n"
+        " */\n"
+        "#define ___BPF_FUNC_MAPPER(FN, ctx...)\t\\\n"
+        "\tFN(unspec, 0, ##ctx)\t\\\n"
+        "\tFN(map_lookup_elem, 1, ##ctx)\t\\\n"
+        "\tFN(odd_name, 2, ##ctx)\t\\\n"
+        "\tFN(two_faced, 3, ##ctx)\t\\\n"
+        "\tFN(giver, 4, ##ctx)\t\\\n"
+        "\tFN(walk, 5, ##ctx)\t\\\n"
+        "\tFN(jump, 6, ##ctx)\t\\\n"
+        "\tFN(seek, 7, ##ctx)\t\\\n"
+        "\t/* */\n"),
+    "include/linux/bpf.h": (
+        "enum bpf_type_flag { PTR_MAYBE_NULL = BIT(8), OBJ_RELEASE = BIT(9),\n"
+        "  MEM_UNINIT = BIT(10), __BPF_TYPE_FLAG_MAX, };\n"
+        "enum bpf_arg_type { ARG_DONTCARE = 0, ARG_ANYTHING, ARG_PTR_TO_BTF_ID,\n"
+        "  ARG_PTR_TO_FUNC, ARG_PTR_TO_BTF_ID_OR_NULL = PTR_MAYBE_NULL | ARG_PTR_TO_BTF_ID, };\n"
+        "enum bpf_return_type { RET_INTEGER, RET_VOID, RET_PTR_TO_X,\n"
+        "  RET_PTR_TO_X_OR_NULL = PTR_MAYBE_NULL | RET_PTR_TO_X, };\n"),
+    "kernel/bpf/verifier.c": (
+        "static bool is_sync_callback_calling_function(enum bpf_func_id func_id)\n"
+        "{\n\treturn func_id == BPF_FUNC_walk || func_id == BPF_FUNC_seek;\n}\n"
+        "static int do_misc_fixups(void) {\n"
+        "\tif (insn->imm == BPF_FUNC_jump) {\n"
+        "\t\tinsn->code = BPF_JMP | BPF_TAIL_CALL;\n\t}\n}\n"),
+    "kernel/bpf/mini.c": (
+        "const struct bpf_func_proto bpf_map_lookup_elem_proto = {\n"
+        "\t.func = bpf_map_lookup_elem, .ret_type = RET_INTEGER,\n};\n"
+        "static const struct bpf_func_proto odd_proto = {\n"
+        "\t.func = whatever, .ret_type = RET_PTR_TO_X_OR_NULL, .arg1_type = ARG_ANYTHING,\n};\n"
+        "static const struct bpf_func_proto face_a = { .ret_type = RET_PTR_TO_X_OR_NULL, };\n"
+        "static const struct bpf_func_proto face_b = { .ret_type = RET_PTR_TO_X, };\n"
+        "static const struct bpf_func_proto giver_proto = { .ret_type = RET_PTR_TO_X_OR_NULL,\n"
+        "\t.arg2_type = ARG_PTR_TO_BTF_ID_OR_NULL | OBJ_RELEASE, };\n"
+        "static const struct bpf_func_proto walk_proto = { .ret_type = RET_INTEGER,\n"
+        "\t.arg1_type = ARG_PTR_TO_FUNC, };\n"
+        "static const struct bpf_func_proto seek_proto = { .ret_type = RET_INTEGER, };\n"
+        "static const struct bpf_func_proto jump_proto = { .ret_type = RET_VOID, };\n"
+        "static const struct bpf_func_proto *a_func_proto(int func_id)\n{\n"
+        "\tswitch (func_id) {\n"
+        "\tcase BPF_FUNC_odd_name:\n\t\treturn &odd_proto;\n"
+        "\tcase BPF_FUNC_two_faced:\n\t\treturn &face_a;\n"
+        "\tcase BPF_FUNC_giver:\n\t\treturn &giver_proto;\n"
+        "\tcase BPF_FUNC_walk:\n\t\treturn &walk_proto;\n"
+        "\tcase BPF_FUNC_seek:\n\t\treturn &seek_proto;\n"
+        "\tcase BPF_FUNC_jump:\n\t\treturn &jump_proto;\n"
+        "\tdefault:\n\t\treturn NULL;\n\t}\n}\n"
+        "static const struct bpf_func_proto *b_func_proto(int func_id)\n{\n"
+        "\tswitch (func_id) {\n"
+        "\tcase BPF_FUNC_two_faced:\n"
+        "\t\tswitch (prog_type) {\n\t\tcase 1:\n\t\t\treturn &face_b;\n\t\t}\n"
+        "\t\treturn NULL;\n"
+        "\tdefault:\n\t\treturn NULL;\n\t}\n}\n"
+        "BTF_ID_FLAGS(func, bpf_thing_acquire)\n"
+        "BTF_ID_FLAGS(func, plain_lookup, KF_RET_NULL)\n"
+        "BTF_ID_FLAGS(func, stepper, KF_ITER_NEXT | KF_RET_NULL)\n"
+        "BTF_ID_FLAGS(func, swap_in, KF_ACQUIRE | KF_RET_NULL | KF_RELEASE)\n"
+        "BTF_ID_FLAGS(func, moody, KF_RET_NULL)\n"
+        "BTF_ID_FLAGS(func, moody)\n"
+        "BTF_ID_FLAGS(func, maker, KF_RET_NULL)\n"
+        "__bpf_kfunc void *maker(struct bpf_dynptr *p__uninit) { return 0; }\n"),
+    "tools/testing/x.c": "BTF_ID_FLAGS(func, testmod_only, KF_RET_NULL)\n",
+}
+
+
+class Rules(unittest.TestCase):
+    """The rules on a miniature tree whose names say the opposite."""
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+        cls.tmp = tempfile.TemporaryDirectory()
+        for rel, text in MINI.items():
+            path = os.path.join(cls.tmp.name, rel)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+        out = os.path.join(cls.tmp.name, "out.policy")
+        subprocess.run([sys.executable, GEN, cls.tmp.name, "-o", out], check=True)
+        (cls.header, cls.helpers, cls.kfuncs,
+         cls.deny_h, cls.deny_k) = load(out)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def test_rules(self):
+        self.assertEqual(self.header, ["bpfcancel-policy 1", "kernel linux-9.1.2-rc1"])
+        self.assertEqual(self.helpers, {
+            "odd_name": (2, "ret-null", 0),
+            "walk": (5, "callback", 0),
+            "jump": (6, "tail-call", 0),
+        })
+        self.assertEqual(self.deny_h, {
+            "two_faced": (3, "protos-disagree"),
+            "giver": (4, "release-arg"),
+            "seek": (7, "callback-result"),
+        })
+        self.assertEqual(self.kfuncs, {"plain_lookup": ("ret-null", 0),
+                                       "stepper": ("iter-next", 0)})
+        self.assertEqual(self.deny_k, {"swap_in": "release-arg",
+                                       "moody": "flags-disagree",
+                                       "maker": "dynptr-init"})
+
+
 if __name__ == "__main__":
     unittest.main()
