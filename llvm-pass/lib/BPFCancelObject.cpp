@@ -1,0 +1,991 @@
+//===-- BPFCancelObject.cpp - the object phase of -fbpf-cancellable ------===//
+//
+// SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// FILE:
+//   BPFCancelObject.cpp
+//
+// DESCRIPTION:
+//   Runs from the plugin's PreCodeGenCallback, i.e. where clang would run
+//   its backend. Cancellation sites must be found on instructions, not on
+//   IR: can_loop/cond_break (may_goto) and bpf_tail_call_static are inline
+//   asm, naked functions are opaque, and a helper call may be created or
+//   removed by codegen. So:
+//
+//   (a) clone the module (codegen mutates IR) and compile the clone: the
+//       "plain" object, the exact object a build without the flag gives;
+//   (b) on plain, find the functions that are long at instruction level
+//       (back-edges, may_goto, KF_ITER_NEXT and callback-helper calls) and
+//       their callers; mark them in the real module and create the twins
+//       (BPFCancelTwin.cpp);
+//   (c) list the sites of every hot function from plain; a site is the
+//       index of one instruction of the hot function, and the twin has the
+//       same index (1:1 mapping); find the loops no site cuts short;
+//   (d) add the .BPF.cancel block (<uapi/linux/bpf_cancel.h>) as a
+//       constant whose function records are ptrtoint references to hot and
+//       cold functions (R_BPF_64_ABS64);
+//   (e) compile the real module;
+//   (f) in place, turn each twin site into its cold instruction, and point
+//       every .rel.BPF.cancel relocation at the function's own STT_FUNC
+//       symbol with a zero stored addend (LLVM relocates local functions
+//       against the section symbol, which the libbpf linker of
+//       "bpftool gen object" refuses in a non-executable section);
+//   (g) check the result: every twin equals its hot function except at the
+//       sites, every hot function equals plain byte for byte and
+//       relocation for relocation, and the runtime checker accepts the
+//       object. Any problem is a located error and no object is written;
+//   (h) write the object; clang's own codegen is skipped.
+//
+//   Cold instructions (each replaces one instruction, DESIGN.md
+//   "Substitutions"); every one is an outcome the verifier explored on the
+//   hot copy (kernel/bpf/verifier.c):
+//     ret-null, iter-next  call -> r0 = 0   mark_ptr_or_null_regs() explored
+//                                           the NULL branch; for iterators
+//                                           process_iter_next_call() the
+//                                           drained state
+//     callback             call -> r0 = imm push_callback_call(): the path
+//                                           with zero callback runs
+//     tail-call            call -> ja +0    check_helper_call(): a failed
+//                                           tail call falls through
+//     may-goto             may_goto +off -> ja +off  check_cond_jmp_op()
+//                                           BPF_JCOND explores the exit
+//
+//   Remarks (-Rpass=bpf-cancel etc.) report every site, every loop that no
+//   site cuts short, and why each function got a twin.
+//
+//===----------------------------------------------------------------------===//
+#include "BPFCancel.h"
+#include "BPFCancelRuntime.h"
+
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Analysis/TargetLibraryInfo.h"
+#include "llvm/Analysis/TargetTransformInfo.h"
+#include "llvm/DebugInfo/DWARF/DWARFContext.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/TargetParser/Triple.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/ModuleUtils.h"
+
+#include <map>
+
+#define DEBUG_TYPE "bpf-cancel"
+
+using namespace llvm;
+using namespace bpfcancel;
+namespace endian = llvm::support::endian;
+
+static cl::opt<bool> VerifyHot(
+    "bpf-cancel-verify", cl::init(true), cl::Hidden,
+    cl::desc("BPF: check the -fbpf-cancellable object before writing it"));
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// A minimal reader of ELF64 little-endian BPF relocatable objects, with
+// the file offsets the in-place post-processing needs.
+//===----------------------------------------------------------------------===//
+
+constexpr unsigned SHT_SYMTAB = 2, SHT_REL = 9;
+constexpr uint64_t SHF_EXECINSTR = 4;
+constexpr unsigned STT_FUNC = 2, STT_SECTION = 3;
+constexpr unsigned R_BPF_64_ABS64 = 2;
+
+struct Section {
+  std::string Name;
+  uint32_t Type = 0, Link = 0, Info = 0;
+  uint64_t Flags = 0, Offset = 0, Size = 0;
+};
+
+struct Symbol {
+  std::string Name;
+  uint8_t Type = 0, Bind = 0;
+  uint16_t Shndx = 0;
+  uint64_t Value = 0, Size = 0;
+};
+
+struct Reloc {
+  uint64_t Offset; // in the target section
+  uint32_t Type;
+  uint32_t Sym;
+  uint64_t FileOff; // of the Elf64_Rel entry
+};
+
+struct ObjFunc {
+  std::string Name;
+  unsigned Sec = 0, Sym = 0;
+  uint64_t Off = 0, Size = 0; // bytes in the section
+  bool Local = false;
+  unsigned insnCnt() const { return Size / 8; }
+};
+
+struct Insn {
+  uint8_t Code, Dst, Src;
+  int16_t Off;
+  int32_t Imm;
+};
+
+class ElfObject {
+public:
+  bool parse(ArrayRef<uint8_t> Data, std::string &Err);
+
+  ArrayRef<uint8_t> Data;
+  std::vector<Section> Secs;
+  std::vector<Symbol> Syms;
+  unsigned SymtabSec = 0;
+  std::map<unsigned, std::map<uint64_t, Reloc>> Relocs; // by target section
+  std::vector<ObjFunc> Funcs;
+  StringMap<unsigned> FuncByName;
+
+  const ObjFunc *func(StringRef Name) const {
+    auto It = FuncByName.find(Name);
+    return It == FuncByName.end() ? nullptr : &Funcs[It->second];
+  }
+  Insn insn(const ObjFunc &F, unsigned I) const {
+    const uint8_t *P = Data.data() + Secs[F.Sec].Offset + F.Off + 8 * I;
+    return {P[0], uint8_t(P[1] & 0xf), uint8_t(P[1] >> 4),
+            int16_t(endian::read16le(P + 2)), int32_t(endian::read32le(P + 4))};
+  }
+  const Reloc *reloc(const ObjFunc &F, unsigned I) const {
+    auto It = Relocs.find(F.Sec);
+    if (It == Relocs.end())
+      return nullptr;
+    auto R = It->second.find(F.Off + 8 * I);
+    return R == It->second.end() ? nullptr : &R->second;
+  }
+  /// Function starting at byte Off of section Sec.
+  const ObjFunc *funcAt(unsigned Sec, uint64_t Off) const {
+    for (const ObjFunc &F : Funcs)
+      if (F.Sec == Sec && F.Off == Off)
+        return &F;
+    return nullptr;
+  }
+  /// Target function of pseudo call I of F (src_reg 1), or nullptr.
+  const ObjFunc *callee(const ObjFunc &F, unsigned I) const;
+};
+
+template <typename T> bool readAt(ArrayRef<uint8_t> D, uint64_t Off, T &V) {
+  if (Off > D.size() || D.size() - Off < sizeof(T))
+    return false;
+  V = endian::read<T, llvm::endianness::little>(D.data() + Off);
+  return true;
+}
+
+bool ElfObject::parse(ArrayRef<uint8_t> D, std::string &Err) {
+  Data = D;
+  auto Bad = [&](const Twine &Why) {
+    Err = ("malformed object from codegen: " + Why).str();
+    return false;
+  };
+  if (D.size() < 64 || memcmp(D.data(), "\x7f"
+                                        "ELF\x02\x01",
+                              6))
+    return Bad("not ELF64 little-endian");
+  uint64_t ShOff;
+  uint16_t ShEntSize, ShNum, ShStrNdx;
+  readAt(D, 0x28, ShOff);
+  readAt(D, 0x3a, ShEntSize);
+  readAt(D, 0x3c, ShNum);
+  readAt(D, 0x3e, ShStrNdx);
+  if (ShEntSize != 64 || ShOff + uint64_t(ShNum) * 64 > D.size() ||
+      ShStrNdx >= ShNum)
+    return Bad("section headers");
+  Secs.resize(ShNum);
+  std::vector<uint32_t> NameOff(ShNum);
+  for (unsigned I = 0; I < ShNum; ++I) {
+    uint64_t H = ShOff + 64 * I;
+    Section &S = Secs[I];
+    readAt(D, H, NameOff[I]);
+    readAt(D, H + 4, S.Type);
+    readAt(D, H + 8, S.Flags);
+    readAt(D, H + 24, S.Offset);
+    readAt(D, H + 32, S.Size);
+    readAt(D, H + 40, S.Link);
+    readAt(D, H + 44, S.Info);
+    if (S.Type != 8 /*SHT_NOBITS*/ && S.Offset + S.Size > D.size())
+      return Bad("section " + Twine(I) + " out of bounds");
+  }
+  auto Str = [&](const Section &S, uint32_t Off) -> std::string {
+    if (Off >= S.Size)
+      return "";
+    const char *P = (const char *)D.data() + S.Offset + Off;
+    return std::string(P, strnlen(P, S.Size - Off));
+  };
+  for (unsigned I = 0; I < ShNum; ++I)
+    Secs[I].Name = Str(Secs[ShStrNdx], NameOff[I]);
+
+  for (unsigned I = 0; I < ShNum; ++I) {
+    if (Secs[I].Type != SHT_SYMTAB)
+      continue;
+    SymtabSec = I;
+    const Section &S = Secs[I];
+    if (S.Link >= ShNum)
+      return Bad("symtab link");
+    for (uint64_t O = 0; O + 24 <= S.Size; O += 24) {
+      Symbol Y;
+      uint32_t NameOff;
+      uint8_t Info;
+      readAt(D, S.Offset + O, NameOff);
+      readAt(D, S.Offset + O + 4, Info);
+      readAt(D, S.Offset + O + 6, Y.Shndx);
+      readAt(D, S.Offset + O + 8, Y.Value);
+      readAt(D, S.Offset + O + 16, Y.Size);
+      Y.Type = Info & 0xf;
+      Y.Bind = Info >> 4;
+      Y.Name = Str(Secs[S.Link], NameOff);
+      if (Y.Type == STT_SECTION && Y.Shndx < ShNum)
+        Y.Name = Secs[Y.Shndx].Name;
+      Syms.push_back(std::move(Y));
+    }
+  }
+  for (unsigned I = 0; I < ShNum; ++I) {
+    const Section &S = Secs[I];
+    if (S.Type != SHT_REL)
+      continue;
+    for (uint64_t O = 0; O + 16 <= S.Size; O += 16) {
+      uint64_t ROff, RInfo;
+      readAt(D, S.Offset + O, ROff);
+      readAt(D, S.Offset + O + 8, RInfo);
+      Relocs[S.Info][ROff] = {ROff, uint32_t(RInfo), uint32_t(RInfo >> 32),
+                              S.Offset + O};
+    }
+  }
+  for (unsigned I = 0; I < Syms.size(); ++I) {
+    const Symbol &Y = Syms[I];
+    if (Y.Type != STT_FUNC || Y.Shndx == 0 || Y.Shndx >= ShNum ||
+        !(Secs[Y.Shndx].Flags & SHF_EXECINSTR))
+      continue;
+    if (Y.Value % 8 || Y.Size % 8 || Y.Value + Y.Size > Secs[Y.Shndx].Size)
+      return Bad("function '" + Y.Name + "' out of its section");
+    ObjFunc F;
+    F.Name = Y.Name;
+    F.Sec = Y.Shndx;
+    F.Sym = I;
+    F.Off = Y.Value;
+    F.Size = Y.Size;
+    F.Local = Y.Bind == 0;
+    FuncByName[F.Name] = Funcs.size();
+    Funcs.push_back(std::move(F));
+  }
+  return true;
+}
+
+const ObjFunc *ElfObject::callee(const ObjFunc &F, unsigned I) const {
+  Insn In = insn(F, I);
+  if (const Reloc *R = reloc(F, I)) {
+    if (R->Sym >= Syms.size())
+      return nullptr;
+    const Symbol &Y = Syms[R->Sym];
+    // libbpf: target = sym_off / 8 + imm + 1 (bpf_program__record_reloc()).
+    int64_t Target = int64_t(Y.Value / 8) + In.Imm + 1;
+    if (Target < 0)
+      return nullptr;
+    return funcAt(Y.Shndx, Target * 8);
+  }
+  int64_t Target = int64_t(F.Off / 8) + I + In.Imm + 1;
+  return Target < 0 ? nullptr : funcAt(F.Sec, Target * 8);
+}
+
+// BPF opcodes (include/uapi/linux/bpf.h).
+constexpr uint8_t BPF_JMP = 0x05, BPF_JMP32 = 0x06, BPF_CLASS_MASK = 0x07;
+constexpr uint8_t OpCall = 0x85, OpExit = 0x95, OpJcond = 0xe5,
+                  OpJa = 0x05, OpJa32 = 0x06, OpLdImm64 = 0x18,
+                  OpMov64Imm = 0xb7, OpMov64Reg = 0xbf;
+constexpr uint8_t PseudoCall = 1;
+
+bool isJump(const Insn &In) {
+  uint8_t Cls = In.Code & BPF_CLASS_MASK;
+  if (Cls != BPF_JMP && Cls != BPF_JMP32)
+    return false;
+  return In.Code != OpCall && In.Code != OpExit;
+}
+/// Name of the kfunc called by insn I of F, or "". In a relocatable object
+/// a kfunc call is "call -1" with src_reg BPF_PSEUDO_CALL (libbpf sets
+/// BPF_PSEUDO_KFUNC_CALL when it resolves the extern) and a relocation
+/// against an undefined symbol.
+StringRef kfuncCallee(const ElfObject &O, const ObjFunc &F, unsigned I,
+                      const Insn &In) {
+  if (In.Code != OpCall || In.Src == 0)
+    return "";
+  const Reloc *R = O.reloc(F, I);
+  if (!R || R->Sym >= O.Syms.size() || O.Syms[R->Sym].Shndx != 0)
+    return "";
+  return O.Syms[R->Sym].Name;
+}
+
+/// Jump target of insn I (a jump), relative to the function start.
+int64_t jumpTarget(const Insn &In, unsigned I) {
+  if (In.Code == OpJa32) // gotol: 32-bit offset in imm
+    return int64_t(I) + In.Imm + 1;
+  return int64_t(I) + In.Off + 1;
+}
+
+struct Site {
+  unsigned Insn;
+  SiteKind Kind;
+  int32_t Imm;
+  std::string What; // "bpf_map_lookup_elem", "may_goto", ...
+};
+
+struct HotInfo {
+  std::string Reason; // why long, "" if not long on its own
+  std::vector<Site> Sites;
+  std::vector<std::pair<unsigned, unsigned>> UncutLoops; // [head, latch]
+};
+
+/// Classify insn I of hot function F: a site, or None.
+Site classify(const ElfObject &O, const ObjFunc &F, unsigned I,
+              const Policy &P) {
+  Insn In = O.insn(F, I);
+  if (In.Code == OpJcond && In.Src == 0)
+    return {I, SiteKind::MayGoto, 0, "may_goto"};
+  if (In.Code != OpCall)
+    return {I, SiteKind::None, 0, ""};
+  if (In.Src == 0) {
+    if (const PolicyEntry *E = P.helperSite(uint32_t(In.Imm)))
+      return {I, E->Kind, E->Imm, E->Name};
+  } else {
+    StringRef K = kfuncCallee(O, F, I, In);
+    if (!K.empty())
+      if (const PolicyEntry *E = P.kfuncSite(K))
+        return {I, E->Kind, E->Imm, E->Name};
+  }
+  return {I, SiteKind::None, 0, ""};
+}
+
+/// Does the cold instruction of site S lead out of the insn range
+/// [Head, Latch] of a loop? Follows the straight-line code after the site
+/// with the registers known to hold the site's zero, through moves, until
+/// a branch on one of them decides.
+bool siteExitsLoop(const ElfObject &O, const ObjFunc &F, const Site &S,
+                   unsigned Head, unsigned Latch) {
+  unsigned N = F.insnCnt();
+  if (S.Kind == SiteKind::MayGoto) {
+    int64_t T = jumpTarget(O.insn(F, S.Insn), S.Insn);
+    return T < Head || T > Latch;
+  }
+  if (S.Kind == SiteKind::TailCall || S.Imm != 0)
+    return false;
+  uint16_t Zero = 1; // r0
+  int64_t PC = S.Insn + 1;
+  for (unsigned Steps = 0; Steps < 64; ++Steps) {
+    if (PC < Head || PC > Latch || PC >= N)
+      return true;
+    Insn In = O.insn(F, PC);
+    if (In.Code == OpExit)
+      return true;
+    if (In.Code == OpMov64Reg) {
+      Zero = (Zero & ~(1u << In.Dst)) |
+             (((Zero >> In.Src) & 1) ? (1u << In.Dst) : 0);
+      ++PC;
+      continue;
+    }
+    if (In.Code == OpJa || In.Code == OpJa32) {
+      PC = jumpTarget(In, PC);
+      continue;
+    }
+    if (isJump(In)) {
+      uint8_t Op = In.Code & 0xf8; // op | BPF_K/BPF_X
+      bool K = !(In.Code & 0x08);
+      if (!K || In.Imm != 0 || !((Zero >> In.Dst) & 1))
+        return false;
+      if ((Op & 0xf0) == 0x10) // JEQ: taken
+        PC = jumpTarget(In, PC);
+      else if ((Op & 0xf0) == 0x50) // JNE: falls through
+        ++PC;
+      else
+        return false;
+      continue;
+    }
+    if (In.Code == OpCall)
+      return false;
+    if (In.Code == OpLdImm64) {
+      Zero &= ~(1u << In.Dst);
+      PC += 2;
+      continue;
+    }
+    uint8_t Cls = In.Code & BPF_CLASS_MASK;
+    if (Cls == 0x04 || Cls == 0x07 || Cls == 0x01 || Cls == 0x00) // ALU/LDX
+      Zero &= ~(1u << In.Dst);
+    ++PC;
+  }
+  return false;
+}
+
+HotInfo analyseHot(const ElfObject &O, const ObjFunc &F, const Policy &P) {
+  HotInfo H;
+  unsigned N = F.insnCnt();
+  std::vector<std::pair<unsigned, unsigned>> Loops;
+  for (unsigned I = 0; I < N; ++I) {
+    Insn In = O.insn(F, I);
+    if (In.Code == OpLdImm64) {
+      ++I;
+      continue;
+    }
+    Site S = classify(O, F, I, P);
+    if (S.Kind != SiteKind::None) {
+      H.Sites.push_back(S);
+      if (H.Reason.empty()) {
+        if (S.Kind == SiteKind::MayGoto)
+          H.Reason = "may-goto";
+        else if (S.Kind == SiteKind::IterNext)
+          H.Reason = "iter-next:" + S.What;
+        else if (S.Kind == SiteKind::Callback)
+          H.Reason = "callback:" + S.What;
+      }
+    }
+    if (isJump(In)) {
+      int64_t T = jumpTarget(In, I);
+      if (T <= I && T >= 0) {
+        Loops.push_back({unsigned(T), I});
+        if (H.Reason.empty() || H.Reason == "may-goto")
+          H.Reason = "loop";
+      }
+    }
+  }
+  for (auto [Head, Latch] : Loops) {
+    bool Cut = false;
+    for (const Site &S : H.Sites)
+      if (S.Insn >= Head && S.Insn <= Latch &&
+          siteExitsLoop(O, F, S, Head, Latch)) {
+        Cut = true;
+        break;
+      }
+    if (!Cut)
+      H.UncutLoops.push_back({Head, Latch});
+  }
+  return H;
+}
+
+bool emitObject(Module &M, TargetMachine &TM, SmallVectorImpl<char> &Buf) {
+  raw_svector_ostream OS(Buf);
+  legacy::PassManager PM;
+  // As clang's EmitAssemblyHelper::AddEmitPasses: TLI and TTI first.
+  TargetLibraryInfoImpl TLII(M.getTargetTriple());
+  PM.add(new TargetLibraryInfoWrapperPass(TLII));
+  PM.add(createTargetTransformInfoWrapperPass(TM.getTargetIRAnalysis()));
+  if (TM.addPassesToEmitFile(PM, OS, nullptr, CodeGenFileType::ObjectFile))
+    return false;
+  PM.run(M);
+  return true;
+}
+
+/// Source lines of object instructions, from DWARF (-g).
+class LineTable {
+public:
+  LineTable(ArrayRef<uint8_t> Obj) {
+    auto OF = object::ObjectFile::createObjectFile(MemoryBufferRef(
+        StringRef((const char *)Obj.data(), Obj.size()), "plain"));
+    if (!OF) {
+      consumeError(OF.takeError());
+      return;
+    }
+    File = std::move(*OF);
+    DCtx = DWARFContext::create(*File, DWARFContext::ProcessDebugRelocations::Process,
+                                nullptr, "", [](Error E) { consumeError(std::move(E)); },
+                                [](Error E) { consumeError(std::move(E)); });
+  }
+  std::optional<DILineInfo> lookup(unsigned Sec, uint64_t Off) {
+    if (!DCtx)
+      return std::nullopt;
+    auto LI = DCtx->getLineInfoForAddress(
+        {Off, Sec}, DILineInfoSpecifier(
+                        DILineInfoSpecifier::FileLineInfoKind::AbsoluteFilePath,
+                        DILineInfoSpecifier::FunctionNameKind::None));
+    if (!LI || LI->Line == 0)
+      return std::nullopt;
+    return LI;
+  }
+
+private:
+  std::unique_ptr<object::ObjectFile> File;
+  std::unique_ptr<DWARFContext> DCtx;
+};
+
+class ObjectPhase {
+public:
+  ObjectPhase(Module &M, TargetMachine &TM, const Policy &P)
+      : M(M), TM(TM), P(P), Ctx(M.getContext()) {}
+  bool run(raw_pwrite_stream &OS);
+
+private:
+  Module &M;
+  TargetMachine &TM;
+  const Policy &P;
+  LLVMContext &Ctx;
+
+  SmallVector<char, 0> PlainBuf, FinalBuf;
+  ElfObject Plain, Final;
+  std::unique_ptr<LineTable> Lines;
+  /// Hot functions with a twin, in .BPF.cancel order.
+  std::vector<std::string> Pairs;
+  std::map<std::string, HotInfo> Info;
+  unsigned NumErrors = 0;
+
+  DiagnosticLocation locate(Function *F, unsigned Sec, uint64_t Off);
+  void error(Function *F, const DiagnosticLocation &Loc, const Twine &Msg);
+  void analysePlain(StringMap<std::string> &Extra);
+  void addCancelSection();
+  bool postProcess();
+  void checkFinal();
+  void remarks();
+};
+
+DiagnosticLocation ObjectPhase::locate(Function *F, unsigned Sec,
+                                       uint64_t Off) {
+  DISubprogram *SP = F ? F->getSubprogram() : nullptr;
+  if (!SP)
+    return DiagnosticLocation();
+  if (!Lines)
+    Lines = std::make_unique<LineTable>(
+        ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(), PlainBuf.size()));
+  std::optional<DILineInfo> LI = Lines->lookup(Sec, Off);
+  if (!LI)
+    return DiagnosticLocation(SP);
+  DIFile *File = DIFile::get(Ctx, LI->FileName, "");
+  DIScope *Scope = SP;
+  if (SP->getFile() && SP->getFile()->getFilename() != LI->FileName)
+    Scope = DILexicalBlockFile::get(Ctx, SP, File, 0);
+  return DiagnosticLocation(DebugLoc(DILocation::get(
+      Ctx, LI->Line, LI->Column, cast<DILocalScope>(Scope))));
+}
+
+void ObjectPhase::error(Function *F, const DiagnosticLocation &Loc,
+                        const Twine &Msg) {
+  ++NumErrors;
+  if (F)
+    Ctx.diagnose(DiagnosticInfoUnsupported(*F, "bpfcancel: " + Msg, Loc));
+  else
+    reportError(Ctx, Msg);
+}
+
+void ObjectPhase::analysePlain(StringMap<std::string> &Extra) {
+  // Long at instruction level, then closed over the object's call graph.
+  DenseMap<unsigned, SmallVector<unsigned, 4>> Callers;
+  std::vector<unsigned> Work;
+  for (unsigned I = 0; I < Plain.Funcs.size(); ++I) {
+    const ObjFunc &F = Plain.Funcs[I];
+    HotInfo H = analyseHot(Plain, F, P);
+    if (!H.Reason.empty()) {
+      Extra[F.Name] = H.Reason;
+      Work.push_back(I);
+    }
+    Info[F.Name] = std::move(H);
+    for (unsigned J = 0; J < F.insnCnt(); ++J) {
+      Insn In = Plain.insn(F, J);
+      if (In.Code == OpCall && In.Src == PseudoCall &&
+          kfuncCallee(Plain, F, J, In).empty())
+        if (const ObjFunc *C = Plain.callee(F, J))
+          Callers[C - Plain.Funcs.data()].push_back(I);
+    }
+  }
+  for (unsigned W = 0; W < Work.size(); ++W)
+    for (unsigned C : Callers.lookup(Work[W]))
+      if (!Extra.count(Plain.Funcs[C].Name)) {
+        Extra[Plain.Funcs[C].Name] = "calls:" + Plain.Funcs[Work[W]].Name;
+        Work.push_back(C);
+      }
+}
+
+void ObjectPhase::addCancelSection() {
+  Type *I16 = Type::getInt16Ty(Ctx), *I32 = Type::getInt32Ty(Ctx),
+       *I64 = Type::getInt64Ty(Ctx);
+  unsigned SiteCnt = 0;
+  for (const std::string &N : Pairs)
+    SiteCnt += Info[N].Sites.size();
+  const unsigned HdrLen = 40, FuncRec = 32, SiteRec = 16;
+  unsigned FuncOff = HdrLen, SiteOff = FuncOff + FuncRec * Pairs.size();
+  unsigned Total = SiteOff + SiteRec * SiteCnt;
+
+  SmallVector<Constant *, 64> Fields;
+  auto U16 = [&](uint64_t V) { Fields.push_back(ConstantInt::get(I16, V)); };
+  auto U32 = [&](uint64_t V) { Fields.push_back(ConstantInt::get(I32, V)); };
+  // struct bpf_cancel_hdr
+  U32(0x43465042); // BPF_CANCEL_MAGIC
+  U16(1);          // BPF_CANCEL_VERSION
+  U16(HdrLen);
+  U32(Total);
+  U16(FuncRec);
+  U16(SiteRec);
+  U32(Pairs.size());
+  U32(FuncOff);
+  U32(SiteCnt);
+  U32(SiteOff);
+  U32(0); // flags
+  U32(0); // reserved
+  unsigned SiteIdx = 0;
+  for (const std::string &N : Pairs) {
+    Function *Hot = M.getFunction(N);
+    Function *Cold = M.getFunction(N + TwinSuffix);
+    const HotInfo &H = Info[N];
+    // struct bpf_cancel_func
+    Fields.push_back(ConstantExpr::getPtrToInt(Hot, I64));
+    Fields.push_back(ConstantExpr::getPtrToInt(Cold, I64));
+    U32(Plain.func(N)->insnCnt());
+    U32(SiteIdx);
+    U32(H.Sites.size());
+    U32(H.UncutLoops.size());
+    SiteIdx += H.Sites.size();
+  }
+  for (const std::string &N : Pairs)
+    for (const Site &S : Info[N].Sites) {
+      // struct bpf_cancel_site
+      U32(S.Insn);
+      U16(unsigned(S.Kind));
+      U16(0);
+      U32(uint32_t(S.Imm));
+      U32(0);
+    }
+  SmallVector<Type *, 64> Types;
+  for (Constant *C : Fields)
+    Types.push_back(C->getType());
+  auto *Ty = StructType::get(Ctx, Types, /*isPacked=*/true);
+  auto *GV = new GlobalVariable(M, Ty, /*isConstant=*/true,
+                                GlobalValue::InternalLinkage,
+                                ConstantStruct::get(Ty, Fields),
+                                "__bpf_cancel_block");
+  GV->setSection(".BPF.cancel");
+  GV->setAlignment(Align(8));
+  appendToCompilerUsed(M, {GV});
+}
+
+bool ObjectPhase::postProcess() {
+  auto Buf = MutableArrayRef<uint8_t>((uint8_t *)FinalBuf.data(),
+                                      FinalBuf.size());
+  // Cold instructions.
+  for (const std::string &N : Pairs) {
+    const ObjFunc *Cold = Final.func(N + TwinSuffix);
+    const ObjFunc *Hot = Final.func(N);
+    Function *HotF = M.getFunction(N);
+    if (!Cold || !Hot) {
+      error(HotF, DiagnosticLocation(),
+            "function '" + N + "' or its twin is missing from the object");
+      continue;
+    }
+    if (Cold->Size != Hot->Size) {
+      error(HotF, DiagnosticLocation(HotF->getSubprogram()),
+            "twin of '" + N + "' has " + Twine(Cold->insnCnt()) +
+                " instructions, the function " + Twine(Hot->insnCnt()) +
+                " (codegen diverged; please report)");
+      continue;
+    }
+    for (const Site &S : Info[N].Sites) {
+      Insn HotIn = Final.insn(*Hot, S.Insn), ColdIn = Final.insn(*Cold, S.Insn);
+      bool Ok;
+      if (!kfuncCallee(Final, *Hot, S.Insn, HotIn).empty())
+        Ok = ColdIn.Code == OpCall && ColdIn.Src == 0 &&
+             uint32_t(ColdIn.Imm) == MarkerHelperId;
+      else
+        Ok = memcmp(&Buf[Final.Secs[Hot->Sec].Offset + Hot->Off + 8 * S.Insn],
+                    &Buf[Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * S.Insn],
+                    8) == 0;
+      if (!Ok) {
+        error(HotF, locate(HotF, Plain.func(N)->Sec, Plain.func(N)->Off + 8 * S.Insn),
+              "twin of '" + N + "' does not match at site insn " +
+                  Twine(S.Insn) + " (" + S.What + ")");
+        continue;
+      }
+      uint8_t *P = &Buf[Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * S.Insn];
+      Insn Out = {OpMov64Imm, 0, 0, 0, S.Imm};
+      if (S.Kind == SiteKind::TailCall)
+        Out = {OpJa, 0, 0, 0, 0};
+      else if (S.Kind == SiteKind::MayGoto)
+        Out = {OpJa, 0, 0, HotIn.Off, 0};
+      P[0] = Out.Code;
+      P[1] = uint8_t(Out.Dst | (Out.Src << 4));
+      endian::write16le(P + 2, uint16_t(Out.Off));
+      endian::write32le(P + 4, uint32_t(Out.Imm));
+    }
+  }
+  // Relocations of .BPF.cancel: symbol-relative, zero stored addend.
+  unsigned CancelSec = 0;
+  for (unsigned I = 0; I < Final.Secs.size(); ++I)
+    if (Final.Secs[I].Name == ".BPF.cancel")
+      CancelSec = I;
+  if (!CancelSec) {
+    error(nullptr, DiagnosticLocation(), "no .BPF.cancel section in output");
+    return false;
+  }
+  const Section &CS = Final.Secs[CancelSec];
+  unsigned Fixed = 0;
+  for (auto &[Off, R] : Final.Relocs[CancelSec]) {
+    if (Off < 40 || (Off - 40) % 8 || (Off - 40) / 32 >= Pairs.size() ||
+        (Off - 40) % 32 >= 16 || R.Type != R_BPF_64_ABS64) {
+      error(nullptr, DiagnosticLocation(),
+            "unexpected relocation at .BPF.cancel+" + Twine(Off));
+      return false;
+    }
+    unsigned Rec = (Off - 40) / 32;
+    bool IsCold = (Off - 40) % 32 == 8;
+    std::string Name = Pairs[Rec] + (IsCold ? TwinSuffix : "");
+    const ObjFunc *F = Final.func(Name);
+    if (!F) {
+      error(nullptr, DiagnosticLocation(),
+            "no symbol for '" + Name + "' in the object");
+      return false;
+    }
+    endian::write64le(&Buf[R.FileOff + 8],
+                      (uint64_t(F->Sym) << 32) | R_BPF_64_ABS64);
+    endian::write64le(&Buf[CS.Offset + Off], 0);
+    ++Fixed;
+  }
+  if (Fixed != 2 * Pairs.size()) {
+    error(nullptr, DiagnosticLocation(),
+          ".BPF.cancel has " + Twine(Fixed) + " relocations, expected " +
+              Twine(2 * Pairs.size()));
+    return false;
+  }
+  return NumErrors == 0;
+}
+
+void ObjectPhase::checkFinal() {
+  ArrayRef<uint8_t> F((const uint8_t *)FinalBuf.data(), FinalBuf.size());
+  ArrayRef<uint8_t> PB((const uint8_t *)PlainBuf.data(), PlainBuf.size());
+  // Hot functions against plain: bytes and relocations, per function.
+  for (const ObjFunc &PF : Plain.Funcs) {
+    const ObjFunc *FF = Final.func(PF.Name);
+    Function *IRF = M.getFunction(PF.Name);
+    auto Fail = [&](const Twine &Why) {
+      error(IRF, IRF ? DiagnosticLocation(IRF->getSubprogram())
+                     : DiagnosticLocation(),
+            "hot function '" + PF.Name +
+                "' differs from the build without -fbpf-cancellable: " + Why +
+                " (please report)");
+    };
+    if (!FF || FF->Size != PF.Size ||
+        Final.Secs[FF->Sec].Name != Plain.Secs[PF.Sec].Name) {
+      Fail("size or section");
+      continue;
+    }
+    if (memcmp(PB.data() + Plain.Secs[PF.Sec].Offset + PF.Off,
+               F.data() + Final.Secs[FF->Sec].Offset + FF->Off, PF.Size)) {
+      Fail("instruction bytes");
+      continue;
+    }
+    for (unsigned I = 0; I < PF.insnCnt(); ++I) {
+      const Reloc *A = Plain.reloc(PF, I), *B = Final.reloc(*FF, I);
+      if (!A && !B)
+        continue;
+      if (!A || !B || A->Type != B->Type ||
+          Plain.Syms[A->Sym].Name != Final.Syms[B->Sym].Name ||
+          Plain.Syms[A->Sym].Value != Final.Syms[B->Sym].Value) {
+        Fail("relocation at insn " + Twine(I));
+        break;
+      }
+    }
+  }
+  // Twins against hot: equal except at sites, calls to twins allowed.
+  for (const std::string &N : Pairs) {
+    const ObjFunc *Hot = Final.func(N), *Cold = Final.func(N + TwinSuffix);
+    if (!Hot || !Cold || Hot->Size != Cold->Size)
+      continue; // already reported
+    DenseSet<unsigned> SiteSet;
+    for (const Site &S : Info[N].Sites)
+      SiteSet.insert(S.Insn);
+    Function *IRF = M.getFunction(N);
+    for (unsigned I = 0; I < Hot->insnCnt(); ++I) {
+      if (SiteSet.count(I))
+        continue;
+      Insn A = Final.insn(*Hot, I), B = Final.insn(*Cold, I);
+      bool Same = A.Code == B.Code && A.Dst == B.Dst && A.Src == B.Src &&
+                  A.Off == B.Off;
+      if (Same && A.Code == OpCall && A.Src == PseudoCall &&
+          kfuncCallee(Final, *Hot, I, A).empty()) {
+        const ObjFunc *CA = Final.callee(*Hot, I), *CB = Final.callee(*Cold, I);
+        Same = CA && CB &&
+               (CB->Name == CA->Name || CB->Name == CA->Name + TwinSuffix);
+      } else if (Same) {
+        const Reloc *RA = Final.reloc(*Hot, I), *RB = Final.reloc(*Cold, I);
+        Same = A.Imm == B.Imm && !RA == !RB;
+        if (Same && RA)
+          Same = RA->Type == RB->Type &&
+                 Final.Syms[RA->Sym].Name == Final.Syms[RB->Sym].Name;
+      }
+      if (!Same) {
+        const ObjFunc *PF = Plain.func(N);
+        error(IRF, locate(IRF, PF->Sec, PF->Off + 8 * I),
+              "twin of '" + N + "' differs from it at insn " + Twine(I) +
+                  ", which is not a cancellation site (please report)");
+        break;
+      }
+    }
+  }
+  bool Avail = false;
+  for (const std::string &Msg : runtimeCmpHot(PB, F, Avail))
+    error(nullptr, DiagnosticLocation(), Msg);
+  for (const std::string &Msg : runtimeCheckObject(F, Avail))
+    error(nullptr, DiagnosticLocation(), Msg);
+}
+
+void ObjectPhase::remarks() {
+  const char *Hint = " (compile with -g for locations)";
+  for (const std::string &N : Pairs) {
+    Function *F = M.getFunction(N);
+    const ObjFunc *PF = Plain.func(N);
+    const HotInfo &H = Info[N];
+    bool HasDbg = F->getSubprogram();
+    {
+      StringRef R = F->getFnAttribute(TwinAttr).getValueAsString();
+      OptimizationRemarkAnalysis Rem(DEBUG_TYPE, "Twin",
+                                     DiagnosticLocation(F->getSubprogram()),
+                                     &F->getEntryBlock());
+      Rem << "'" << N << "' gets a cold twin '" << N << TwinSuffix
+          << "': ";
+      if (R == "loop")
+        Rem << "it has a loop";
+      else if (R == "may-goto")
+        Rem << "it uses may_goto";
+      else if (R == "all")
+        Rem << "-fbpf-cancellable=all";
+      else if (R.starts_with("iter-next:"))
+        Rem << "it calls iterator " << R.substr(10);
+      else if (R.starts_with("callback:"))
+        Rem << "it calls callback helper " << R.substr(9);
+      else if (R.starts_with("calls:"))
+        Rem << "it calls '" << R.substr(6) << "', which can run long";
+      else
+        Rem << R;
+      Ctx.diagnose(Rem);
+    }
+    for (const Site &S : H.Sites) {
+      OptimizationRemark Rem(DEBUG_TYPE, "Site",
+                             locate(F, PF->Sec, PF->Off + 8 * S.Insn),
+                             &F->getEntryBlock());
+      Rem << S.What << " -> ";
+      switch (S.Kind) {
+      case SiteKind::TailCall:
+        Rem << "ja +0 (falls through)";
+        break;
+      case SiteKind::MayGoto:
+        Rem << "ja +" << std::to_string(Plain.insn(*PF, S.Insn).Off)
+            << " (loop exit)";
+        break;
+      default:
+        Rem << "r0 = " << std::to_string(S.Imm);
+      }
+      Rem << " in twin of '" << N << "' (insn " << std::to_string(S.Insn)
+          << ", " << siteKindName(S.Kind) << ")";
+      if (!HasDbg)
+        Rem << Hint;
+      Ctx.diagnose(Rem);
+    }
+    for (auto [Head, Latch] : H.UncutLoops) {
+      DiagnosticLocation Loc = locate(F, PF->Sec, PF->Off + 8 * Latch);
+      std::string Msg = "loop in '" + N + "' (insns " + std::to_string(Head) +
+                        "-" + std::to_string(Latch) +
+                        ") has no cancellation site: cancelling runs it to "
+                        "its end";
+      OptimizationRemarkMissed Rem(DEBUG_TYPE, "UncutLoop", Loc,
+                                   &F->getEntryBlock());
+      Rem << Msg << (HasDbg ? "" : Hint);
+      Ctx.diagnose(Rem);
+      if (getWarnLevel() != WarnLevel::None)
+        Ctx.diagnose(DiagnosticInfoUnsupported(
+            *F, Msg + " [-Wbpf-cancel]" + (HasDbg ? "" : Hint), Loc,
+            getWarnLevel() == WarnLevel::Error ? DS_Error : DS_Warning));
+    }
+  }
+}
+
+bool ObjectPhase::run(raw_pwrite_stream &OS) {
+  std::string Err;
+  // (a) plain
+  {
+    std::unique_ptr<Module> Clone = CloneModule(M);
+    if (!emitObject(*Clone, TM, PlainBuf)) {
+      reportError(Ctx, "the BPF target cannot emit an object file");
+      return true;
+    }
+  }
+  if (!Plain.parse(ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(),
+                                     PlainBuf.size()),
+                   Err)) {
+    reportError(Ctx, Err);
+    return true;
+  }
+  // (b) mark at instruction level, create twins
+  StringMap<std::string> Extra;
+  analysePlain(Extra);
+  markFunctions(M, P, &Extra);
+  if (createTwins(M, P) < 0)
+    return true;
+  for (Function &F : M)
+    if (F.hasFnAttribute(TwinOfAttr)) {
+      std::string Hot = F.getFnAttribute(TwinOfAttr).getValueAsString().str();
+      if (!Plain.func(Hot)) {
+        error(M.getFunction(Hot), DiagnosticLocation(),
+              "function '" + Hot + "' has no symbol in the object");
+        return true;
+      }
+      Pairs.push_back(Hot);
+    }
+  if (Pairs.empty()) {
+    // Nothing can run long: the object is the plain one.
+    OS << StringRef(PlainBuf.data(), PlainBuf.size());
+    return true;
+  }
+  // (c) sites were classified in analysePlain(); (d)
+  addCancelSection();
+  // (e)
+  if (!emitObject(M, TM, FinalBuf)) {
+    reportError(Ctx, "the BPF target cannot emit an object file");
+    return true;
+  }
+  if (!Final.parse(ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(),
+                                     FinalBuf.size()),
+                   Err)) {
+    reportError(Ctx, Err);
+    return true;
+  }
+  // (f), (g)
+  if (postProcess() && VerifyHot)
+    checkFinal();
+  remarks();
+  if (NumErrors)
+    return true; // diagnosed; never write a bad object
+  // (h)
+  OS << StringRef(FinalBuf.data(), FinalBuf.size());
+  return true;
+}
+
+} // namespace
+
+bool bpfcancel::runObjectPhase(Module &M, TargetMachine &TM,
+                               CodeGenFileType CGFT, raw_pwrite_stream &OS) {
+  Triple T(M.getTargetTriple());
+  if (!T.isBPF())
+    return false; // not ours: let clang compile it
+  LLVMContext &Ctx = M.getContext();
+  if (T.getArch() != Triple::bpfel) {
+    reportError(Ctx, "-fbpf-cancellable supports little-endian BPF only "
+                     "(--target=bpf or bpfel)");
+    return true;
+  }
+  if (CGFT != CodeGenFileType::ObjectFile) {
+    reportError(Ctx, "-fbpf-cancellable needs object output (-c): cold "
+                     "twins are finished on the object file, so assembly "
+                     "output would be wrong");
+    return true;
+  }
+  std::string Err;
+  const Policy *P = Policy::get(Err);
+  if (!P) {
+    reportError(Ctx, Err);
+    return true;
+  }
+  return ObjectPhase(M, TM, *P).run(OS);
+}
