@@ -95,25 +95,18 @@ struct PolicyEntry {
   std::string DenyReason;
 };
 
-/// The substitution policy: helpers by id, kfuncs by name.
+/// The substitution policy: helpers by id, kfuncs by name. Backed by the
+/// runtime library's parser (one grammar for compiler, tool and libbpf);
+/// entries are looked up once and cached.
 class Policy {
 public:
-  /// Parse policy text. On error, returns false and sets Err to a message
-  /// naming the line ("FILE:LINE: ...").
-  bool parse(llvm::StringRef Text, llvm::StringRef FileName, std::string &Err);
-
+  ~Policy();
   /// Load the -bpf-cancel-policy file, or the built-in Linux 6.12 policy.
   /// Cached per path. Returns nullptr and sets Err on failure.
   static const Policy *get(std::string &Err);
 
-  const PolicyEntry *helper(uint32_t Id) const {
-    auto It = Helpers.find(Id);
-    return It == Helpers.end() ? nullptr : &It->second;
-  }
-  const PolicyEntry *kfunc(llvm::StringRef Name) const {
-    auto It = Kfuncs.find(Name);
-    return It == Kfuncs.end() ? nullptr : &It->second;
-  }
+  const PolicyEntry *helper(uint32_t Id) const;
+  const PolicyEntry *kfunc(llvm::StringRef Name) const;
   /// Is a call to helper Id / kfunc Name a substitution site?
   const PolicyEntry *helperSite(uint32_t Id) const {
     const PolicyEntry *E = helper(Id);
@@ -123,11 +116,14 @@ public:
     const PolicyEntry *E = kfunc(Name);
     return E && E->DenyReason.empty() ? E : nullptr;
   }
+  /// The runtime's struct bpfcancel_policy, for the runtime checker.
+  const void *runtimeHandle() const { return RT; }
   std::string Source;
 
 private:
-  llvm::DenseMap<uint32_t, PolicyEntry> Helpers;
-  llvm::StringMap<PolicyEntry> Kfuncs;
+  void *RT = nullptr;
+  mutable llvm::DenseMap<uint32_t, PolicyEntry> Helpers;
+  mutable llvm::StringMap<PolicyEntry> Kfuncs;
 };
 
 /// -bpf-cancel-mode.

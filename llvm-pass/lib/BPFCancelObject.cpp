@@ -327,6 +327,23 @@ StringRef kfuncCallee(const ElfObject &O, const ObjFunc &F, unsigned I,
   return O.Syms[R->Sym].Name;
 }
 
+/// A copy of Obj's bytes in which every kfunc call carries src_reg
+/// BPF_PSEUDO_KFUNC_CALL, as libbpf leaves it after resolving the extern
+/// (libbpf.c: bpf_object__relocate_data(), RELO_EXTERN_CALL). The runtime
+/// core checks sites on that loaded form.
+std::vector<uint8_t> loadedForm(const ElfObject &O) {
+  std::vector<uint8_t> Copy(O.Data.begin(), O.Data.end());
+  for (const ObjFunc &F : O.Funcs)
+    for (unsigned I = 0; I < F.insnCnt(); ++I) {
+      Insn In = O.insn(F, I);
+      if (!kfuncCallee(O, F, I, In).empty()) {
+        uint8_t &Regs = Copy[O.Secs[F.Sec].Offset + F.Off + 8 * I + 1];
+        Regs = (Regs & 0x0f) | (2 << 4);
+      }
+    }
+  return Copy;
+}
+
 /// Jump target of insn I (a jump), relative to the function start.
 int64_t jumpTarget(const Insn &In, unsigned I) {
   if (In.Code == OpJa32) // gotol: 32-bit offset in imm
@@ -367,69 +384,9 @@ Site classify(const ElfObject &O, const ObjFunc &F, unsigned I,
   return {I, SiteKind::None, 0, ""};
 }
 
-/// Does the cold instruction of site S lead out of the insn range
-/// [Head, Latch] of a loop? Follows the straight-line code after the site
-/// with the registers known to hold the site's zero, through moves, until
-/// a branch on one of them decides.
-bool siteExitsLoop(const ElfObject &O, const ObjFunc &F, const Site &S,
-                   unsigned Head, unsigned Latch) {
-  unsigned N = F.insnCnt();
-  if (S.Kind == SiteKind::MayGoto) {
-    int64_t T = jumpTarget(O.insn(F, S.Insn), S.Insn);
-    return T < Head || T > Latch;
-  }
-  if (S.Kind == SiteKind::TailCall || S.Imm != 0)
-    return false;
-  uint16_t Zero = 1; // r0
-  int64_t PC = S.Insn + 1;
-  for (unsigned Steps = 0; Steps < 64; ++Steps) {
-    if (PC < Head || PC > Latch || PC >= N)
-      return true;
-    Insn In = O.insn(F, PC);
-    if (In.Code == OpExit)
-      return true;
-    if (In.Code == OpMov64Reg) {
-      Zero = (Zero & ~(1u << In.Dst)) |
-             (((Zero >> In.Src) & 1) ? (1u << In.Dst) : 0);
-      ++PC;
-      continue;
-    }
-    if (In.Code == OpJa || In.Code == OpJa32) {
-      PC = jumpTarget(In, PC);
-      continue;
-    }
-    if (isJump(In)) {
-      uint8_t Op = In.Code & 0xf8; // op | BPF_K/BPF_X
-      bool K = !(In.Code & 0x08);
-      if (!K || In.Imm != 0 || !((Zero >> In.Dst) & 1))
-        return false;
-      if ((Op & 0xf0) == 0x10) // JEQ: taken
-        PC = jumpTarget(In, PC);
-      else if ((Op & 0xf0) == 0x50) // JNE: falls through
-        ++PC;
-      else
-        return false;
-      continue;
-    }
-    if (In.Code == OpCall)
-      return false;
-    if (In.Code == OpLdImm64) {
-      Zero &= ~(1u << In.Dst);
-      PC += 2;
-      continue;
-    }
-    uint8_t Cls = In.Code & BPF_CLASS_MASK;
-    if (Cls == 0x04 || Cls == 0x07 || Cls == 0x01 || Cls == 0x00) // ALU/LDX
-      Zero &= ~(1u << In.Dst);
-    ++PC;
-  }
-  return false;
-}
-
 HotInfo analyseHot(const ElfObject &O, const ObjFunc &F, const Policy &P) {
   HotInfo H;
   unsigned N = F.insnCnt();
-  std::vector<std::pair<unsigned, unsigned>> Loops;
   for (unsigned I = 0; I < N; ++I) {
     Insn In = O.insn(F, I);
     if (In.Code == OpLdImm64) {
@@ -451,23 +408,21 @@ HotInfo analyseHot(const ElfObject &O, const ObjFunc &F, const Policy &P) {
     if (isJump(In)) {
       int64_t T = jumpTarget(In, I);
       if (T <= I && T >= 0) {
-        Loops.push_back({unsigned(T), I});
         if (H.Reason.empty() || H.Reason == "may-goto")
           H.Reason = "loop";
       }
     }
   }
-  for (auto [Head, Latch] : Loops) {
-    bool Cut = false;
-    for (const Site &S : H.Sites)
-      if (S.Insn >= Head && S.Insn <= Latch &&
-          siteExitsLoop(O, F, S, Head, Latch)) {
-        Cut = true;
-        break;
-      }
-    if (!Cut)
-      H.UncutLoops.push_back({Head, Latch});
-  }
+  std::vector<RtSite> RS;
+  for (const Site &S : H.Sites)
+    RS.push_back({S.Insn, uint16_t(S.Kind), S.Imm});
+  std::vector<uint8_t> Insns(O.Data.begin() + O.Secs[F.Sec].Offset + F.Off,
+                             O.Data.begin() + O.Secs[F.Sec].Offset + F.Off +
+                                 F.Size);
+  for (unsigned I = 0; I < N; ++I)
+    if (!kfuncCallee(O, F, I, O.insn(F, I)).empty())
+      Insns[8 * I + 1] = (Insns[8 * I + 1] & 0x0f) | (2 << 4);
+  H.UncutLoops = runtimeUncutLoops(Insns, RS);
   return H;
 }
 
@@ -700,15 +655,21 @@ bool ObjectPhase::postProcess() {
         continue;
       }
       uint8_t *P = &Buf[Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * S.Insn];
-      Insn Out = {OpMov64Imm, 0, 0, 0, S.Imm};
-      if (S.Kind == SiteKind::TailCall)
-        Out = {OpJa, 0, 0, 0, 0};
-      else if (S.Kind == SiteKind::MayGoto)
-        Out = {OpJa, 0, 0, HotIn.Off, 0};
-      P[0] = Out.Code;
-      P[1] = uint8_t(Out.Dst | (Out.Src << 4));
-      endian::write16le(P + 2, uint16_t(Out.Off));
-      endian::write32le(P + 4, uint32_t(Out.Imm));
+      const uint8_t *HotP =
+          &Buf[Final.Secs[Hot->Sec].Offset + Hot->Off + 8 * S.Insn];
+      uint8_t Out[8], HotCopy[8];
+      memcpy(HotCopy, HotP, 8);
+      // An object's kfunc call has src_reg BPF_PSEUDO_CALL until libbpf
+      // resolves the extern; the core encodes sites on the loaded form.
+      if (!kfuncCallee(Final, *Hot, S.Insn, HotIn).empty())
+        HotCopy[1] = (HotCopy[1] & 0x0f) | (2 << 4);
+      if (!runtimeColdInsn(HotCopy, unsigned(S.Kind), S.Imm, Out)) {
+        error(HotF, DiagnosticLocation(HotF->getSubprogram()),
+              "no cold instruction for site insn " + Twine(S.Insn) + " of '" +
+                  N + "'");
+        continue;
+      }
+      memcpy(P, Out, 8);
     }
   }
   // Relocations of .BPF.cancel: symbol-relative, zero stored addend.
@@ -824,10 +785,12 @@ void ObjectPhase::checkFinal() {
       }
     }
   }
-  bool Avail = false;
-  for (const std::string &Msg : runtimeCmpHot(PB, F, Avail))
+  std::vector<uint8_t> PlainLoaded = loadedForm(Plain);
+  std::vector<uint8_t> FinalLoaded = loadedForm(Final);
+  for (const std::string &Msg : runtimeCmpHot(PlainLoaded, FinalLoaded))
     error(nullptr, DiagnosticLocation(), Msg);
-  for (const std::string &Msg : runtimeCheckObject(F, Avail))
+  for (const std::string &Msg :
+       runtimeCheckObject(FinalLoaded, P.runtimeHandle()))
     error(nullptr, DiagnosticLocation(), Msg);
 }
 

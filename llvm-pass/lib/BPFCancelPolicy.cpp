@@ -96,92 +96,7 @@ const char *siteKindName(SiteKind K) {
   return "none";
 }
 
-static SiteKind parseKind(StringRef S) {
-  return StringSwitch<SiteKind>(S)
-      .Case("ret-null", SiteKind::RetNull)
-      .Case("iter-next", SiteKind::IterNext)
-      .Case("callback", SiteKind::Callback)
-      .Case("tail-call", SiteKind::TailCall)
-      .Default(SiteKind::None);
-}
-
-bool Policy::parse(StringRef Text, StringRef FileName, std::string &Err) {
-  SmallVector<StringRef, 0> Lines;
-  Text.split(Lines, '\n');
-  bool SawHeader = false;
-  for (unsigned I = 0; I < Lines.size(); ++I) {
-    StringRef Line = Lines[I];
-    Line = Line.split('#').first.trim();
-    if (Line.empty())
-      continue;
-    auto Fail = [&](const Twine &Msg) {
-      Err = (FileName + ":" + Twine(I + 1) + ": " + Msg).str();
-      return false;
-    };
-    SmallVector<StringRef, 6> W;
-    Line.split(W, ' ', -1, /*KeepEmpty=*/false);
-    if (!SawHeader) {
-      if (W.size() != 2 || W[0] != "bpfcancel-policy")
-        return Fail("not a bpfcancel policy (expected 'bpfcancel-policy 1')");
-      if (W[1] != "1")
-        return Fail("unsupported policy version '" + W[1] +
-                    "' (this compiler reads version 1)");
-      SawHeader = true;
-      continue;
-    }
-    if (W[0] == "kernel") // free text naming the kernel it was made from
-      continue;
-    bool Deny = W[0] == "deny";
-    if (Deny)
-      W.erase(W.begin());
-    if (W.empty())
-      return Fail("'deny' needs 'helper' or 'kfunc'");
-    PolicyEntry E;
-    if (W[0] == "helper") {
-      // helper <id> <name> <kind> <imm>  |  deny helper <id> <name> <reason>
-      unsigned Id;
-      if (W.size() < (Deny ? 4u : 5u) || W[1].getAsInteger(0, Id))
-        return Fail(Deny ? "expected 'deny helper <id> <name> <reason>'"
-                         : "expected 'helper <id> <name> <kind> <imm>'");
-      E.Name = W[2].str();
-      if (Deny) {
-        E.DenyReason = join(W.begin() + 3, W.end(), " ");
-      } else {
-        E.Kind = parseKind(W[3]);
-        if (E.Kind == SiteKind::None || E.Kind == SiteKind::IterNext)
-          return Fail("bad helper kind '" + W[3] +
-                      "' (ret-null, callback or tail-call)");
-        if (W.size() != 5 || W[4].getAsInteger(0, E.Imm))
-          return Fail("bad immediate '" + W[4] + "'");
-      }
-      Helpers[Id] = std::move(E);
-    } else if (W[0] == "kfunc") {
-      // kfunc <name> <kind> <imm>  |  deny kfunc <name> <reason>
-      if (W.size() < (Deny ? 3u : 4u))
-        return Fail(Deny ? "expected 'deny kfunc <name> <reason>'"
-                         : "expected 'kfunc <name> <kind> <imm>'");
-      E.Name = W[1].str();
-      if (Deny) {
-        E.DenyReason = join(W.begin() + 2, W.end(), " ");
-      } else {
-        E.Kind = parseKind(W[2]);
-        if (E.Kind != SiteKind::RetNull && E.Kind != SiteKind::IterNext)
-          return Fail("bad kfunc kind '" + W[2] + "' (ret-null or iter-next)");
-        if (W.size() != 4 || W[3].getAsInteger(0, E.Imm))
-          return Fail("bad immediate '" + W[3] + "'");
-      }
-      Kfuncs[W[1]] = std::move(E);
-    } else {
-      return Fail("unknown entry '" + W[0] +
-                  "' (expected helper, kfunc or deny)");
-    }
-  }
-  if (!SawHeader) {
-    Err = (FileName + ": empty policy (expected 'bpfcancel-policy 1')").str();
-    return false;
-  }
-  return true;
-}
+Policy::~Policy() { runtimePolicyFree(RT); }
 
 const Policy *Policy::get(std::string &Err) {
   static std::mutex Lock;
@@ -191,24 +106,37 @@ const Policy *Policy::get(std::string &Err) {
   auto It = Cache.find(Path);
   if (It != Cache.end())
     return It->second.get();
-
+  void *RT = runtimePolicyLoad(Path, Err);
+  if (!RT)
+    return nullptr;
   auto P = std::make_unique<Policy>();
-  if (Path.empty()) {
-    P->Source = "<built-in Linux 6.12 policy>";
-    if (!P->parse(runtimeDefaultPolicy(), P->Source, Err))
-      return nullptr;
-  } else {
-    auto Buf = MemoryBuffer::getFile(Path, /*IsText=*/true);
-    if (!Buf) {
-      Err = "cannot read policy file '" + Path +
-            "': " + Buf.getError().message();
-      return nullptr;
-    }
-    P->Source = Path;
-    if (!P->parse((*Buf)->getBuffer(), Path, Err))
-      return nullptr;
-  }
+  P->RT = RT;
+  P->Source = Path.empty() ? "<built-in Linux 6.12 policy>" : Path;
   return (Cache[Path] = std::move(P)).get();
+}
+
+const PolicyEntry *Policy::helper(uint32_t Id) const {
+  auto It = Helpers.find(Id);
+  if (It == Helpers.end()) {
+    PolicyEntry E;
+    if (!runtimePolicyHelper(RT, Id, E))
+      E.Kind = SiteKind::None, E.DenyReason = "";
+    It = Helpers.insert({Id, E}).first;
+  }
+  const PolicyEntry &E = It->second;
+  return E.Kind == SiteKind::None && E.DenyReason.empty() ? nullptr : &E;
+}
+
+const PolicyEntry *Policy::kfunc(StringRef Name) const {
+  auto It = Kfuncs.find(Name);
+  if (It == Kfuncs.end()) {
+    PolicyEntry E;
+    if (!runtimePolicyKfunc(RT, Name, E))
+      E.Kind = SiteKind::None, E.DenyReason = "";
+    It = Kfuncs.insert({Name, E}).first;
+  }
+  const PolicyEntry &E = It->second;
+  return E.Kind == SiteKind::None && E.DenyReason.empty() ? nullptr : &E;
 }
 
 int64_t getHelperId(const CallBase &CB) {
