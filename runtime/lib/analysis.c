@@ -453,15 +453,21 @@ static void fold_twin(struct la *a)
 	}
 }
 
+struct la_edge {
+	__u32 from, to;
+};
+
 int bpfcancel_insns__loops(const struct bpf_insn *insns, __u32 insn_cnt,
 			   const struct bpf_cancel_site *sites, __u32 site_cnt,
 			   struct bpfcancel_loop *loops, size_t cap)
 {
 	struct la a = { .hot = insns, .n = insn_cnt };
 	__u32 *stack = NULL, *edge = NULL, *queue = NULL, *hdr_back = NULL;
+	__u32 *pred_start = NULL, *preds = NULL, *in_body = NULL;
+	struct la_edge *back = NULL;
 	__u8 *color = NULL;
-	__u32 i, sp, nloops = 0, out[2];
-	int err = 0, ns;
+	__u32 i, sp, nloops = 0, nback = 0, out[2], li = 0, stampv = 0;
+	int err = 0, ns, k;
 
 	if (!insn_cnt)
 		return 0;
@@ -479,9 +485,14 @@ int bpfcancel_insns__loops(const struct bpf_insn *insns, __u32 insn_cnt,
 	edge = malloc(sizeof(*edge) * insn_cnt);
 	queue = malloc(sizeof(*queue) * insn_cnt);
 	hdr_back = malloc(sizeof(*hdr_back) * insn_cnt);
+	in_body = calloc(insn_cnt, sizeof(*in_body));
+	pred_start = calloc((size_t)insn_cnt + 1, sizeof(*pred_start));
+	preds = malloc(sizeof(*preds) * 2 * (size_t)insn_cnt);
+	back = malloc(sizeof(*back) * 2 * (size_t)insn_cnt);
 	color = calloc(insn_cnt, 1);
 	if (!a.twin || !a.slot2 || !a.leader || !a.fold || !a.stamp ||
-	    !stack || !edge || !queue || !hdr_back || !color) {
+	    !stack || !edge || !queue || !hdr_back || !color || !in_body ||
+	    !pred_start || !preds || !back) {
 		err = bc_err(ENOMEM);
 		goto out;
 	}
@@ -518,6 +529,25 @@ int bpfcancel_insns__loops(const struct bpf_insn *insns, __u32 insn_cnt,
 	}
 	fold_twin(&a);
 
+	/* predecessors of the hot CFG (CSR) */
+	for (i = 0; i < insn_cnt; i++) {
+		if (a.slot2[i])
+			continue;
+		ns = succs(&a, i, false, out);
+		for (k = 0; k < ns; k++)
+			pred_start[out[k] + 1]++;
+	}
+	for (i = 0; i < insn_cnt; i++)
+		pred_start[i + 1] += pred_start[i];
+	memcpy(edge, pred_start, sizeof(*edge) * insn_cnt);
+	for (i = 0; i < insn_cnt; i++) {
+		if (a.slot2[i])
+			continue;
+		ns = succs(&a, i, false, out);
+		for (k = 0; k < ns; k++)
+			preds[edge[out[k]]++] = i;
+	}
+
 	/* iterative DFS over the hot CFG: retreating edges close loops */
 	for (i = 0; i < insn_cnt; i++)
 		hdr_back[i] = UINT32_MAX;
@@ -534,6 +564,8 @@ int bpfcancel_insns__loops(const struct bpf_insn *insns, __u32 insn_cnt,
 
 			if (color[v] == 1) {
 				/* u -> v closes a loop headed by v */
+				back[nback].from = u;
+				back[nback++].to = v;
 				if (hdr_back[v] == UINT32_MAX) {
 					hdr_back[v] = u;
 					nloops++;
@@ -551,48 +583,72 @@ int bpfcancel_insns__loops(const struct bpf_insn *insns, __u32 insn_cnt,
 		}
 	}
 
-	/* each header: can it reach itself in the folded twin CFG? */
-	{
-		__u32 li = 0, stampv = 0;
+	/*
+	 * Each header h: its natural loop body is h plus every node that
+	 * reaches one of its latches without going through h. The loop is
+	 * cut when, in the folded twin CFG restricted to the body, h can no
+	 * longer reach itself.
+	 */
+	for (i = 0; i < insn_cnt; i++) {
+		__u32 qh = 0, qt = 0, body, e;
+		bool reach = false;
 
-		for (i = 0; i < insn_cnt; i++) {
-			__u32 qh = 0, qt = 0;
-			bool reach = false;
-
-			if (hdr_back[i] == UINT32_MAX)
+		if (hdr_back[i] == UINT32_MAX)
+			continue;
+		body = ++stampv;
+		in_body[i] = body;
+		for (e = 0; e < nback; e++) {
+			if (back[e].to != i || in_body[back[e].from] == body)
 				continue;
-			stampv++;
-			ns = succs(&a, i, true, out);
-			for (int k = 0; k < ns; k++) {
-				if (a.stamp[out[k]] != stampv) {
-					a.stamp[out[k]] = stampv;
+			in_body[back[e].from] = body;
+			queue[qt++] = back[e].from;
+		}
+		while (qh < qt) {
+			__u32 u = queue[qh++];
+
+			for (e = pred_start[u]; e < pred_start[u + 1]; e++) {
+				__u32 p = preds[e];
+
+				if (in_body[p] != body) {
+					in_body[p] = body;
+					queue[qt++] = p;
+				}
+			}
+		}
+		/* forward search in the twin, inside the body */
+		qh = qt = 0;
+		ns = succs(&a, i, true, out);
+		for (k = 0; k < ns; k++) {
+			if (in_body[out[k]] == body &&
+			    a.stamp[out[k]] != body) {
+				a.stamp[out[k]] = body;
+				queue[qt++] = out[k];
+			}
+		}
+		while (qh < qt && !reach) {
+			__u32 u = queue[qh++];
+
+			if (u == i) {
+				reach = true;
+				break;
+			}
+			ns = succs(&a, u, true, out);
+			for (k = 0; k < ns; k++) {
+				if (in_body[out[k]] == body &&
+				    a.stamp[out[k]] != body) {
+					a.stamp[out[k]] = body;
 					queue[qt++] = out[k];
 				}
 			}
-			while (qh < qt && !reach) {
-				__u32 u = queue[qh++];
-
-				if (u == i) {
-					reach = true;
-					break;
-				}
-				ns = succs(&a, u, true, out);
-				for (int k = 0; k < ns; k++) {
-					if (a.stamp[out[k]] != stampv) {
-						a.stamp[out[k]] = stampv;
-						queue[qt++] = out[k];
-					}
-				}
-			}
-			if (li < cap) {
-				loops[li].header = i;
-				loops[li].back_edge = hdr_back[i];
-				loops[li].cut = !reach;
-			}
-			li++;
 		}
-		err = (int)nloops;
+		if (li < cap) {
+			loops[li].header = i;
+			loops[li].back_edge = hdr_back[i];
+			loops[li].cut = !reach;
+		}
+		li++;
 	}
+	err = (int)nloops;
 out:
 	free(a.twin);
 	free(a.slot2);
@@ -603,6 +659,10 @@ out:
 	free(edge);
 	free(queue);
 	free(hdr_back);
+	free(in_body);
+	free(pred_start);
+	free(preds);
+	free(back);
 	free(color);
 	return err;
 }

@@ -92,9 +92,13 @@ static struct bpfcancel_obj *open_obj(const char *path)
 	BPFCANCEL_OPTS(bpfcancel_open_opts, o, .errbuf = err,
 		       .errbuf_sz = sizeof(err));
 	struct bpfcancel_obj *obj = bpfcancel_obj__open_file(path, &o);
+	int saved;
 
-	if (!obj)
-		fprintf(stderr, "%s\n", err[0] ? err : strerror(errno));
+	if (!obj) {
+		saved = errno;
+		fprintf(stderr, "%s\n", err[0] ? err : strerror(saved));
+		errno = saved;
+	}
 	return obj;
 }
 
