@@ -490,6 +490,7 @@ private:
   std::vector<std::string> Pairs;
   std::map<std::string, HotInfo> Info;
   unsigned NumErrors = 0;
+  bool NoExactLines = false;
 
   DiagnosticLocation locate(Function *F, unsigned Sec, uint64_t Off);
   void error(Function *F, const DiagnosticLocation &Loc, const Twine &Msg);
@@ -503,14 +504,20 @@ private:
 DiagnosticLocation ObjectPhase::locate(Function *F, unsigned Sec,
                                        uint64_t Off) {
   DISubprogram *SP = F ? F->getSubprogram() : nullptr;
-  if (!SP)
+  if (!SP) {
+    NoExactLines = true;
     return DiagnosticLocation();
+  }
   if (!Lines)
     Lines = std::make_unique<LineTable>(
         ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(), PlainBuf.size()));
   std::optional<DILineInfo> LI = Lines->lookup(Sec, Off);
-  if (!LI)
+  if (!LI) {
+    // -Rpass without -g: clang tracks locations for remarks but writes no
+    // line table, so only the function is known.
+    NoExactLines = true;
     return DiagnosticLocation(SP);
+  }
   DIFile *File = DIFile::get(Ctx, LI->FileName, "");
   DIScope *Scope = SP;
   if (SP->getFile() && SP->getFile()->getFilename() != LI->FileName)
@@ -800,7 +807,6 @@ void ObjectPhase::remarks() {
     Function *F = M.getFunction(N);
     const ObjFunc *PF = Plain.func(N);
     const HotInfo &H = Info[N];
-    bool HasDbg = F->getSubprogram();
     {
       StringRef R = F->getFnAttribute(TwinAttr).getValueAsString();
       OptimizationRemarkAnalysis Rem(DEBUG_TYPE, "Twin",
@@ -825,9 +831,11 @@ void ObjectPhase::remarks() {
       Ctx.diagnose(Rem);
     }
     for (const Site &S : H.Sites) {
+      NoExactLines = false;
       OptimizationRemark Rem(DEBUG_TYPE, "Site",
                              locate(F, PF->Sec, PF->Off + 8 * S.Insn),
                              &F->getEntryBlock());
+      bool HasDbg = !NoExactLines;
       Rem << S.What << " -> ";
       switch (S.Kind) {
       case SiteKind::TailCall:
@@ -847,9 +855,12 @@ void ObjectPhase::remarks() {
       Ctx.diagnose(Rem);
     }
     for (auto [Head, Latch] : H.UncutLoops) {
+      NoExactLines = false;
       DiagnosticLocation Loc = locate(F, PF->Sec, PF->Off + 8 * Latch);
-      std::string Msg = "loop in '" + N + "' (insns " + std::to_string(Head) +
-                        "-" + std::to_string(Latch) +
+      bool HasDbg = !NoExactLines;
+      std::string Msg = "loop in '" + N + "' (header insn " +
+                        std::to_string(Head) + ", back-edge insn " +
+                        std::to_string(Latch) +
                         ") has no cancellation site: cancelling runs it to "
                         "its end";
       OptimizationRemarkMissed Rem(DEBUG_TYPE, "UncutLoop", Loc,
