@@ -380,12 +380,22 @@ bool bpf_cancel_site_shape_ok(const struct bpf_insn *hot, int kind)
 	bool call = hot->code == (BPF_JMP | BPF_CALL);
 
 	switch (kind) {
+	/*
+	 * A kfunc call is src_reg BPF_PSEUDO_KFUNC_CALL once libbpf has
+	 * resolved it, but in an ELF object it is still "call -1" with
+	 * src_reg BPF_PSEUDO_CALL and a relocation against the undefined
+	 * kfunc symbol. Both are accepted here; the site_allowed callback
+	 * tells a kfunc from a bpf2bpf call (relocation in user space,
+	 * verifier state in the kernel).
+	 */
 	case BPF_CANCEL_SITE_RET_NULL:
 	case BPF_CANCEL_SITE_CALLBACK:
 		return call && (hot->src_reg == 0 ||
+				hot->src_reg == BPF_CANCEL_PSEUDO_CALL ||
 				hot->src_reg == BPF_CANCEL_PSEUDO_KFUNC);
 	case BPF_CANCEL_SITE_ITER_NEXT:
-		return call && hot->src_reg == BPF_CANCEL_PSEUDO_KFUNC;
+		return call && (hot->src_reg == BPF_CANCEL_PSEUDO_CALL ||
+				hot->src_reg == BPF_CANCEL_PSEUDO_KFUNC);
 	case BPF_CANCEL_SITE_TAIL_CALL:
 		return call && hot->src_reg == 0 &&
 		       hot->imm == BPF_CANCEL_FUNC_TAIL_CALL;

@@ -66,6 +66,20 @@ const struct bpfcancel_func *bc_insn_target(const struct bpfcancel_obj *obj,
 	return NULL;
 }
 
+/*
+ * In an ELF object a kfunc call is "call -1", src_reg BPF_PSEUDO_CALL,
+ * relocated against an undefined (extern) symbol.
+ */
+bool bc_is_extern_call(const struct bpfcancel_obj *obj,
+		       const struct bpfcancel_func *func, __u32 idx)
+{
+	const struct bc_rel *r;
+
+	r = bc_find_rel(obj, func->sec_idx,
+			((__u64)func->insn_off + idx) * BC_INSN_SZ);
+	return r && obj->syms[r->sym].shndx == SHN_UNDEF;
+}
+
 int bpfcancel_func__classify(const struct bpfcancel_obj *obj,
 			     const struct bpfcancel_func *func, __u32 insn_idx,
 			     const struct bpfcancel_policy *policy,
@@ -91,7 +105,8 @@ int bpfcancel_func__classify(const struct bpfcancel_obj *obj,
 	if (insn->code != (BPF_JMP | BPF_CALL))
 		return BPFCANCEL_CLASS_NONE;
 
-	if (insn->src_reg == BPF_CANCEL_PSEUDO_CALL) {
+	if (insn->src_reg == BPF_CANCEL_PSEUDO_CALL &&
+	    !bc_is_extern_call(obj, func, insn_idx)) {
 		const struct bpfcancel_func *t;
 
 		out->cls = BPFCANCEL_CLASS_BPF2BPF;
@@ -121,7 +136,8 @@ int bpfcancel_func__classify(const struct bpfcancel_obj *obj,
 		}
 		return out->cls;
 	}
-	if (insn->src_reg == BPF_CANCEL_PSEUDO_KFUNC) {
+	if (insn->src_reg == BPF_CANCEL_PSEUDO_KFUNC ||
+	    insn->src_reg == BPF_CANCEL_PSEUDO_CALL) {
 		out->callee = "";
 		if (bpfcancel_func__insn_reloc(obj, func, insn_idx, &rel)) {
 			out->cls = BPFCANCEL_CLASS_UNLISTED;
@@ -260,7 +276,8 @@ int bpfcancel_func__callees(const struct bpfcancel_obj *obj,
 	for (i = 0; i < func->insn_cnt; i++) {
 		const struct bpf_insn *insn = &func->insns[i];
 		bool call = insn->code == (BPF_JMP | BPF_CALL) &&
-			    insn->src_reg == BPF_CANCEL_PSEUDO_CALL;
+			    insn->src_reg == BPF_CANCEL_PSEUDO_CALL &&
+			    !bc_is_extern_call(obj, func, i);
 		bool ld = is_ldimm64(insn);
 
 		if (!call && !ld)

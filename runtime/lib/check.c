@@ -70,6 +70,17 @@ static void problem(struct chk *k, int code, const char *sec,
 	k->report(k->ctx, &p);
 }
 
+/* the core's messages may start with "insn N: ": problem() says it */
+static const char *strip_insn(const char *msg)
+{
+	size_t n;
+
+	if (strncmp(msg, "insn ", 5))
+		return msg;
+	n = strcspn(msg, ":");
+	return msg[n] == ':' && msg[n + 1] == ' ' ? msg + n + 2 : msg;
+}
+
 static const char *sym_label(const struct bpfcancel_obj *obj,
 			     const struct bc_sym *y)
 {
@@ -281,10 +292,7 @@ static void check_pair_insns(struct chk *k, const struct bpfcancel_func *hot,
 		problem(k, d.code, sec, hot->name,
 			d.insn == BPF_CANCEL_NO_INSN ? -1 :
 			(__s64)pc.base + d.insn,
-			"twin '%s': %s", cold->name,
-			/* the core's message starts with "insn N: " */
-			d.msg + (strncmp(d.msg, "insn ", 5) ? 0 :
-				 strcspn(d.msg, ":") + 2));
+			"twin '%s': %s", cold->name, strip_insn(d.msg));
 		reported++;
 		if (d.insn == BPF_CANCEL_NO_INSN)
 			break;
@@ -512,7 +520,7 @@ static int walk(struct chk *k)
 						hn,
 						d.insn == BPF_CANCEL_NO_INSN ?
 						-1 : (__s64)d.insn,
-						"%s", d.msg);
+						"%s", strip_insn(d.msg));
 					continue;
 				}
 				check_pair_insns(k, hot, cold, sites,

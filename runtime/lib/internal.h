@@ -111,6 +111,8 @@ int bc_collect_pairs(struct bpfcancel_obj *obj);
 void bc_free_pairs(struct bpfcancel_obj *obj);
 
 /* analysis.c */
+bool bc_is_extern_call(const struct bpfcancel_obj *obj,
+		       const struct bpfcancel_func *func, __u32 idx);
 /* resolve a call/ld_imm64 func reference at func insn idx; NULL if none */
 const struct bpfcancel_func *bc_insn_target(const struct bpfcancel_obj *obj,
 					    const struct bpfcancel_func *func,

@@ -35,7 +35,7 @@ void model_init(struct model *m)
 		JEQ_IMM(0, 0, 12),	/* 6: -> 19 */
 		MOV64_REG(1, 10),	/* 7: loop header */
 		ADD64_IMM(1, -16),	/* 8 */
-		CALL_KFUNC(),		/* 9: bpf_iter_num_next */
+		CALL_PC(-1),		/* 9: bpf_iter_num_next (extern) */
 		JEQ_IMM(0, 0, 8),	/* 10: -> 19 */
 		MAY_GOTO(7),		/* 11: -> 19 */
 		CALL_PC(-1),		/* 12: sub, reloc vs .text */

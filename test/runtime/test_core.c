@@ -400,6 +400,20 @@ static void test_sites(void)
 	s[0].kind = 77;
 	CHECK(bpf_cancel_cold_insn(&prog[3], &s[0], &c) == -EINVAL,
 	      "unknown kind refused");
+	/* kfunc calls as ELF objects encode them (src_reg 1) or resolved */
+	{
+		struct bpf_insn k1 = CALL_PC(-1), k2 = CALL_KFUNC();
+
+		CHECK(bpf_cancel_site_shape_ok(&k1, BPF_CANCEL_SITE_ITER_NEXT) &&
+		      bpf_cancel_site_shape_ok(&k2, BPF_CANCEL_SITE_ITER_NEXT) &&
+		      !bpf_cancel_site_shape_ok(&prog[3],
+						BPF_CANCEL_SITE_ITER_NEXT),
+		      "iter-next shapes");
+		CHECK(bpf_cancel_site_shape_ok(&k1, BPF_CANCEL_SITE_RET_NULL) &&
+		      bpf_cancel_site_shape_ok(&prog[3], BPF_CANCEL_SITE_RET_NULL) &&
+		      !bpf_cancel_site_shape_ok(&k2, BPF_CANCEL_SITE_TAIL_CALL),
+		      "ret-null/tail-call shapes");
+	}
 	/* may_goto with src_reg != 0 is not a may_goto */
 	{
 		struct bpf_insn j = MAY_GOTO(1);

@@ -304,6 +304,12 @@ static void test_corrupt(void)
 		       "the policy makes 'bpf_iter_num_next' a iter-next site");
 
 	model_init(&m);
+	m.sites[2].insn_off = 12;	/* the bpf2bpf call to sub */
+	m.sites[2].kind = BPF_CANCEL_SITE_RET_NULL;
+	model_make_cold(&m);
+	expect_problem("site on a bpf2bpf call", &m, BPF_CANCEL_E_SITE_DENIED,
+		       "insn 12: twin 'prog.bpfcancel.cold': illegal substitution: ret-null site (r0 = 0) on '0x85 call pc-1': not a helper or kfunc call");
+	model_init(&m);
 	m.cold_ref = 1;
 	expect_problem("section symbol", &m, BPF_CANCEL_E_REC_SYM,
 		       "'cold' field is relocated against section symbol '.text'");

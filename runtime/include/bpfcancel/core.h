@@ -160,7 +160,14 @@ int bpf_cancel_check_func_rec(const struct bpf_cancel_block *blk, __u32 idx,
 int bpf_cancel_check_site_ranges(const struct bpf_cancel_block *blk,
 				 struct bpf_cancel_diag *diag);
 
-/* Whether code/src_reg of hot can take a site of that kind. */
+/*
+ * Whether code/src_reg of hot can take a site of that kind: call kinds
+ * need a call with src_reg 0 (helper; not for ITER_NEXT),
+ * BPF_PSEUDO_KFUNC_CALL, or BPF_PSEUDO_CALL (how an ELF object encodes an
+ * extern kfunc call before libbpf resolves it: the site_allowed callback
+ * must then confirm the callee is a kfunc); TAIL_CALL needs "call 12";
+ * MAY_GOTO needs BPF_JMP|BPF_JCOND with src_reg BPF_MAY_GOTO.
+ */
 bool bpf_cancel_site_shape_ok(const struct bpf_insn *hot, int kind);
 
 /*
