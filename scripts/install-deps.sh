@@ -21,10 +21,36 @@ PKGS_KERNEL="linux-source-6.12 bc flex bison libssl-dev dwarves cpio kmod
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   linux-image-6.12.117+deb12-cloud-amd64-unsigned"
 
+# Kernel half, arm64 user space of the bench (static test runner): Debian
+# multiarch libraries, installed by kernel_arm64_multiarch below.
+# (busybox-static:arm64 is fetched by the bench itself with apt-get download
+# into build/, it is never installed.)
+PKGS_KERNEL_ARM64="libelf-dev:arm64 zlib1g-dev:arm64"
+
+kernel_arm64_multiarch() {
+	local m="" p
+	dpkg --print-foreign-architectures | grep -qx arm64 || m="arch"
+	for p in $PKGS_KERNEL_ARM64; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			m="$m $p"
+	done
+	[ -z "$m" ] && return 0
+	echo "install-deps: arm64 multiarch:$m"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "install-deps: need root for dpkg --add-architecture arm64 and$m" >&2
+		exit 1
+	fi
+	dpkg --add-architecture arm64
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	# shellcheck disable=SC2086
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$PKGS_KERNEL_ARM64 >/dev/null
+}
+
 PKGS="$PKGS_COMPILER $PKGS_KERNEL"
 
 if [ "${1:-}" = "--print" ]; then
-	echo $PKGS
+	echo $PKGS $PKGS_KERNEL_ARM64
 	exit 0
 fi
 
@@ -36,6 +62,7 @@ for p in $PKGS; do
 done
 
 if [ -z "$missing" ]; then
+	kernel_arm64_multiarch
 	exit 0
 fi
 
@@ -49,3 +76,4 @@ apt-get update -qq
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $missing >/dev/null
 echo "install-deps: done"
+kernel_arm64_multiarch

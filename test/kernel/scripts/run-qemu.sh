@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# run-qemu.sh <x86_64|arm64> [debug] - boot the bench kernel + initramfs
+# under QEMU (TCG, no KVM), take the verdict from the console log.
+#
+#   BENCH_TIMEOUT=secs   whole-boot limit (default 600, debug 1800); QEMU is
+#                        killed and the run fails with "timeout"
+#   BENCH_ICOUNT=N       measurement mode: -icount shift=N,sleep=off
+#                        (deterministic virtual time; slower)
+#   BENCH_FILTER=t[/s]   run only these tests (runner -t syntax)
+#   BENCH_APPEND=...     extra kernel command line
+#
+# Fails the run on any kernel BUG/WARNING/Oops/KASAN/lockdep/RCU-stall/
+# soft-lockup/panic report, even if every test passed, printing the lines.
+# Writes $BUILD/kernel/<flav>/console.log and .../result ("passed failed").
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+set_arch "$1" "${2:-}"
+
+LOGF="$KB/$FLAV/console.log"
+RES="$KB/$FLAV/result"
+CPIO="$KB/$FLAV/initramfs.cpio"
+TMO=${BENCH_TIMEOUT:-$([ "${2:-}" = debug ] && echo 1800 || echo 600)}
+append="panic=-1 loglevel=7 ${BENCH_APPEND:-}"
+[ -n "${BENCH_FILTER:-}" ] && append="$append bench.filter=$BENCH_FILTER"
+[ "${2:-}" = debug ] && append="$append bench.timeout=600"
+
+case "$KARCH" in
+x86_64)
+	qemu=(qemu-system-x86_64 -M pc -cpu max -smp 4 -m 1G
+	      -append "console=ttyS0 $append") ;;
+arm64)
+	qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 4 -m 1G
+	      -append "console=ttyAMA0 irqchip.gicv3_pseudo_nmi=1 $append") ;;
+esac
+qemu+=(-nographic -no-reboot -kernel "$KIMAGE" -initrd "$CPIO")
+[ -n "${BENCH_ICOUNT:-}" ] && qemu+=(-icount "shift=$BENCH_ICOUNT,sleep=off")
+
+rm -f "$RES"
+log "booting $FLAV (timeout ${TMO}s${BENCH_ICOUNT:+, icount shift=$BENCH_ICOUNT})"
+t0=$(date +%s)
+rc=0
+timeout -s KILL "$TMO" "${qemu[@]}" < /dev/null > "$LOGF" 2>&1 || rc=$?
+secs=$(( $(date +%s) - t0 ))
+tr -d '\r' < "$LOGF" > "$LOGF.tmp" && mv "$LOGF.tmp" "$LOGF"
+
+passed=$(grep -c '^BENCH-RESULT: .* PASS' "$LOGF" || true)
+failed=$(grep -c '^BENCH-RESULT: .* FAIL' "$LOGF" || true)
+grep '^BENCH-RESULT: ' "$LOGF" | sed "s/^BENCH-RESULT: /  $FLAV: /" || true
+
+problems=()
+if [ $rc = 137 ] || [ $rc = 124 ]; then
+	problems+=("timeout: guest killed after ${TMO}s (last line: $(tail -1 "$LOGF" | cut -c1-160))")
+elif [ $rc != 0 ]; then
+	problems+=("qemu exited with status $rc")
+fi
+grep -q '^BENCH-BOOTED' "$LOGF" || problems+=("guest never reached /init")
+if grep -q '^BENCH-BOOTED' "$LOGF" && ! grep -q '^BENCH-DONE' "$LOGF"; then
+	problems+=("test runner did not finish (no BENCH-DONE)")
+fi
+# kernel reports that fail the run even when every test passed
+bad='BUG:|WARNING:|Oops|KASAN|kmemleak: [0-9]+ new suspected|unreferenced object|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|rcu_sched self-detected stall|rcu_preempt self-detected stall|RCU stall|rcu: INFO: .* stall|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|segfault at'
+if grep -nE "$bad" "$LOGF" > "$KB/$FLAV/kernel-reports.txt"; then
+	n=$(wc -l < "$KB/$FLAV/kernel-reports.txt")
+	problems+=("kernel reported $n problem line(s):")
+	while IFS= read -r l; do problems+=("    console.log:$l"); done < <(head -20 "$KB/$FLAV/kernel-reports.txt")
+fi
+if [ ${#problems[@]} -gt 0 ]; then
+	failed=$((failed + 1))
+	echo "  $FLAV: FAIL kernel/guest:"
+	for p in "${problems[@]}"; do echo "    $p"; done
+fi
+echo "$passed $failed" > "$RES"
+log "$FLAV: $passed passed, $failed failed (${secs}s; console log: $LOGF)"
+[ "$failed" = 0 ]
