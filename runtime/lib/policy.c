@@ -150,7 +150,7 @@ bpfcancel_policy__parse(const char *text, size_t len, const char *name,
 	struct pctx c = { .name = name ? name : "<policy>", .errbuf = errbuf,
 			  .errbuf_sz = errbuf_sz };
 	struct bpfcancel_policy *p;
-	bool seen_magic = false;
+	bool seen_magic = false, seen_kernel = false;
 	size_t nlines = 1, i;
 	char *s, *end;
 
@@ -229,6 +229,11 @@ bpfcancel_policy__parse(const char *text, size_t len, const char *name,
 		}
 
 		if (!strcmp(tok[0], "kernel")) {
+			if (seen_kernel) {
+				perr(&c, "second 'kernel' line");
+				goto fail;
+			}
+			seen_kernel = true;
 			char *last;
 
 			if (ntok < 2) {
@@ -359,6 +364,7 @@ next:
 		     POLICY_MAGIC, POLICY_VERSION);
 		goto fail;
 	}
+
 	qsort(p->helpers, p->helper_cnt, sizeof(*p->helpers), cmp_helper);
 	qsort(p->kfuncs, p->kfunc_cnt, sizeof(*p->kfuncs), cmp_kfunc);
 	return p;

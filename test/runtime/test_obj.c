@@ -546,32 +546,34 @@ static void test_policy(void)
 			  "t.policy:1: unsupported policy version '2'");
 	expect_policy_err("helper 1 x ret-null 0\n",
 			  "t.policy:1: not a bpfcancel policy file");
-	expect_policy_err("bpfcancel-policy 1\nhelper 1 x ret-nul 0\n",
-			  "t.policy:2: unknown helper kind 'ret-nul'");
-	expect_policy_err("bpfcancel-policy 1\nkfunc bpf_x callback 0\n",
-			  "t.policy:2: unknown kfunc kind 'callback'");
-	expect_policy_err("bpfcancel-policy 1\n\nhelper 1 x ret-null zero\n",
-			  "t.policy:3: bad fast value 'zero'");
-	expect_policy_err("bpfcancel-policy 1\nhelper 1 x ret-null 4294967296\n",
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper 1 x ret-nul 0\n",
+			  "t.policy:3: unknown helper kind 'ret-nul'");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nkfunc bpf_x callback 0\n",
+			  "t.policy:3: unknown kfunc kind 'callback'");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\n\nhelper 1 x ret-null zero\n",
+			  "t.policy:4: bad fast value 'zero'");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper 1 x ret-null 4294967296\n",
 			  "bad fast value");
-	expect_policy_err("bpfcancel-policy 1\nhelper x y ret-null 0\n",
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper x y ret-null 0\n",
 			  "bad helper id 'x'");
-	expect_policy_err("bpfcancel-policy 1\nhelper 1 a ret-null 0\nhelper 1 b ret-null 0\n",
-			  "t.policy:3: helper 1 listed twice");
-	expect_policy_err("bpfcancel-policy 1\nkfunc k ret-null 0\ndeny kfunc k release-arg\n",
-			  "t.policy:3: kfunc k listed twice");
-	expect_policy_err("bpfcancel-policy 1\nhelper 12 tail_call tail-call 1\n",
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper 1 a ret-null 0\nhelper 1 b ret-null 0\n",
+			  "t.policy:4: helper 1 listed twice");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nkfunc k ret-null 0\ndeny kfunc k release-arg\n",
+			  "t.policy:4: kfunc k listed twice");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper 12 tail_call tail-call 1\n",
 			  "tail-call takes fast value 0");
-	expect_policy_err("bpfcancel-policy 1\nhelper 1 x ret-null\n",
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper 1 x ret-null\n",
 			  "expected 'helper <id> <name> <kind> <imm>'");
-	expect_policy_err("bpfcancel-policy 1\ndeny helper 194 kptr_xchg\n",
+	expect_policy_err("bpfcancel-policy 1\nkernel t\ndeny helper 194 kptr_xchg\n",
 			  "expected 'deny helper <id> <name> <reason>'");
-	expect_policy_err("bpfcancel-policy 1\ndeny map 1\n",
+	expect_policy_err("bpfcancel-policy 1\nkernel t\ndeny map 1\n",
 			  "expected 'deny helper ...' or 'deny kfunc ...'");
-	expect_policy_err("bpfcancel-policy 1\nfrobnicate\n",
-			  "t.policy:2: unknown directive 'frobnicate'");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nfrobnicate\n",
+			  "t.policy:3: unknown directive 'frobnicate'");
 	expect_policy_err("bpfcancel-policy 1\nkernel\n", "'kernel' needs");
-	expect_policy_err("bpfcancel-policy 1\nkfunc bad-name ret-null 0\n",
+	expect_policy_err("bpfcancel-policy 1\nkernel a\nkernel b\n",
+			  "t.policy:3: second 'kernel' line");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nkfunc bad-name ret-null 0\n",
 			  "bad kfunc name 'bad-name'");
 	{
 		const char nul[] = "bpfcancel-policy 1\nkernel a\0b\n";
@@ -581,6 +583,12 @@ static void test_policy(void)
 		CHECK(!p, "NUL byte refused");
 		CHECK_STR(err, "t.policy:2: NUL byte");
 	}
+	/* the kernel line is optional */
+	p = bpfcancel_policy__parse("bpfcancel-policy 1\nhelper 1 x ret-null 0\n",
+				    41, "t.policy", err, sizeof(err));
+	CHECK(p && !strcmp(bpfcancel_policy__kernel(p), ""),
+	      "policy without a kernel line: %s", p ? "" : err);
+	bpfcancel_policy__free(p);
 	p = bpfcancel_policy__load_file("/nonexistent/x.policy", err,
 					sizeof(err));
 	CHECK(!p && errno == ENOENT, "missing policy file");

@@ -62,10 +62,10 @@ expect 1 "function 'prog', insn 3: twin 'prog.bpfcancel.cold': twin differs from
 expect 1 "1 problem" "$BIN" check "$BAD"
 head -c 200 "$V" >"$T/trunc.o"
 expect 1 "truncated ELF" "$BIN" check "$T/trunc.o"
-printf 'bpfcancel-policy 1\nhelper 1 map_lookup_elem ret-null 7\n' >"$T/p.policy"
+printf 'bpfcancel-policy 1\nkernel test\nhelper 1 map_lookup_elem ret-null 7\n' >"$T/p.policy"
 expect 1 "the policy makes 'map_lookup_elem' a ret-null site with fast value 7" "$BIN" check "$V" --policy "$T/p.policy"
-printf 'bpfcancel-policy 1\nhelper 1 map_lookup_elem maybe 0\n' >"$T/bad.policy"
-expect 2 "bad.policy:2: unknown helper kind 'maybe'" "$BIN" check "$V" --policy="$T/bad.policy"
+printf 'bpfcancel-policy 1\nkernel test\nhelper 1 map_lookup_elem maybe 0\n' >"$T/bad.policy"
+expect 2 "bad.policy:3: unknown helper kind 'maybe'" "$BIN" check "$V" --policy="$T/bad.policy"
 
 expect 0 "prog (section tp/x, 21 insns, global) -> twin prog.bpfcancel.cold (section .text), 4 sites, 0 loops not cut short" "$BIN" dump "$V"
 expect 0 "insn 5     ret-null  map_lookup_elem          -> r0 = 0  model.c:15:5" "$BIN" dump "$V"
