@@ -140,14 +140,14 @@ for line in open(path):
         with_twin += 1
 
 def row(label, value):
-    print("%-34s %s" % (label, value))
+    print("%-38s %s" % (label, value))
 
 print("bpfcancel compile benchmark: linux-6.12 selftests progs/*.c")
 row("files", "%s (plain failed %s, flagged failed %s), %s jobs" % (nfiles, fp, ff, jobs))
 print()
-print("%-34s %10s %10s %8s" % ("compile time", "plain", "flagged", "ratio"))
-print("%-34s %9.1fs %9.1fs %8.2f" % ("  wall", pw, fw, fw / pw if pw else 0))
-print("%-34s %9.1fs %9.1fs %8.2f" % ("  cpu (user+sys, all processes)", pc, fc, fc / pc if pc else 0))
+print("%-38s %10s %10s %8s" % ("compile time", "plain", "flagged", "ratio"))
+print("%-38s %9.1fs %9.1fs %8.2f" % ("  wall", pw, fw, fw / pw if pw else 0))
+print("%-38s %9.1fs %9.1fs %8.2f" % ("  cpu (user+sys, all processes)", pc, fc, fc / pc if pc else 0))
 row("  target", "cpu ratio <= 1.50: %s" % ("met" if pc and fc / pc <= 1.5 else "NOT met"))
 print()
 row("objects measured", "%d (%d with a twin; stats errors: %d)" % (objs, with_twin, errs))

@@ -168,6 +168,13 @@ TOTAL=${#NAMES[@]}
 [ "$TOTAL" -gt 0 ] || { echo "run.sh: no file matches '$FILTER'" >&2; exit 2; }
 
 mkdir -p "$OUT/plain" "$OUT/flag" "$OUT/log" "$OUT/res"
+# Two runs over one output directory would delete and overwrite each
+# other's objects and results: the second waits for the first.
+exec 9>"$OUT/.lock"
+if ! flock -n 9; then
+	echo "corpus: another run.sh is using $OUT: waiting for it"
+	flock 9
+fi
 for n in "${NAMES[@]}"; do rm -f "$OUT/res/$n"; done
 
 # Refusals: "progs/NAME.c  reason" lines.
