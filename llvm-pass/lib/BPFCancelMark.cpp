@@ -51,6 +51,7 @@
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Debug.h"
+#include "llvm/TargetParser/Triple.h"
 
 #define DEBUG_TYPE "bpf-cancel-mark"
 
@@ -81,7 +82,8 @@ std::string ownReason(Function &F, const Policy &P) {
           return "callback:" + E->Name;
       continue;
     }
-    if (Function *Callee = CB->getCalledFunction())
+    if (auto *Callee =
+            dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts()))
       if (Callee->isDeclaration())
         if (const PolicyEntry *E = P.kfuncSite(Callee->getName()))
           if (E->Kind == SiteKind::IterNext)
@@ -130,7 +132,8 @@ bool bpfcancel::markFunctions(Module &M, const Policy &P,
       continue;
     for (Instruction &I : instructions(F))
       if (auto *CB = dyn_cast<CallBase>(&I))
-        if (Function *Callee = CB->getCalledFunction())
+        if (auto *Callee = dyn_cast<Function>(
+                CB->getCalledOperand()->stripPointerCasts()))
           if (!Callee->isDeclaration())
             Callers[Callee].push_back(&F);
   }
@@ -159,6 +162,10 @@ bool bpfcancel::markFunctions(Module &M, const Policy &P,
 }
 
 PreservedAnalyses BPFCancelMarkPass::run(Module &M, ModuleAnalysisManager &) {
+  // The plugin may be loaded for a host compile too (a Makefile's CFLAGS):
+  // only BPF modules are ours.
+  if (!Triple(M.getTargetTriple()).isBPF())
+    return PreservedAnalyses::all();
   std::string Err;
   const Policy *P = Policy::get(Err);
   if (!P) {

@@ -14,8 +14,10 @@
 //   asm, naked functions are opaque, and a helper call may be created or
 //   removed by codegen. So:
 //
-//   (a) clone the module (codegen mutates IR) and compile the clone: the
-//       "plain" object, the exact object a build without the flag gives;
+//   (a) copy the module (codegen mutates IR; a bitcode round trip that
+//       keeps use-list order, which CloneModule does not) and compile the
+//       copy: the "plain" object, the exact object a build without the
+//       flag gives;
 //   (b) on plain, find the functions that are long at instruction level
 //       (back-edges, may_goto, KF_ITER_NEXT and callback-helper calls) and
 //       their callers; mark them in the real module and create the twins
@@ -64,6 +66,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DebugInfoMetadata.h"
@@ -74,6 +78,7 @@
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
@@ -92,6 +97,10 @@ namespace endian = llvm::support::endian;
 static cl::opt<bool> VerifyHot(
     "bpf-cancel-verify", cl::init(true), cl::Hidden,
     cl::desc("BPF: check the -fbpf-cancellable object before writing it"));
+
+static cl::opt<std::string> SavePlain(
+    "bpf-cancel-save-plain", cl::Hidden, cl::init(""),
+    cl::desc("BPF: write the object compiled without twins to this file"));
 
 namespace {
 
@@ -327,23 +336,6 @@ StringRef kfuncCallee(const ElfObject &O, const ObjFunc &F, unsigned I,
   return O.Syms[R->Sym].Name;
 }
 
-/// A copy of Obj's bytes in which every kfunc call carries src_reg
-/// BPF_PSEUDO_KFUNC_CALL, as libbpf leaves it after resolving the extern
-/// (libbpf.c: bpf_object__relocate_data(), RELO_EXTERN_CALL). The runtime
-/// core checks sites on that loaded form.
-std::vector<uint8_t> loadedForm(const ElfObject &O) {
-  std::vector<uint8_t> Copy(O.Data.begin(), O.Data.end());
-  for (const ObjFunc &F : O.Funcs)
-    for (unsigned I = 0; I < F.insnCnt(); ++I) {
-      Insn In = O.insn(F, I);
-      if (!kfuncCallee(O, F, I, In).empty()) {
-        uint8_t &Regs = Copy[O.Secs[F.Sec].Offset + F.Off + 8 * I + 1];
-        Regs = (Regs & 0x0f) | (2 << 4);
-      }
-    }
-  return Copy;
-}
-
 /// Jump target of insn I (a jump), relative to the function start.
 int64_t jumpTarget(const Insn &In, unsigned I) {
   if (In.Code == OpJa32) // gotol: 32-bit offset in imm
@@ -416,13 +408,8 @@ HotInfo analyseHot(const ElfObject &O, const ObjFunc &F, const Policy &P) {
   std::vector<RtSite> RS;
   for (const Site &S : H.Sites)
     RS.push_back({S.Insn, uint16_t(S.Kind), S.Imm});
-  std::vector<uint8_t> Insns(O.Data.begin() + O.Secs[F.Sec].Offset + F.Off,
-                             O.Data.begin() + O.Secs[F.Sec].Offset + F.Off +
-                                 F.Size);
-  for (unsigned I = 0; I < N; ++I)
-    if (!kfuncCallee(O, F, I, O.insn(F, I)).empty())
-      Insns[8 * I + 1] = (Insns[8 * I + 1] & 0x0f) | (2 << 4);
-  H.UncutLoops = runtimeUncutLoops(Insns, RS);
+  H.UncutLoops = runtimeUncutLoops(
+      O.Data.slice(O.Secs[F.Sec].Offset + F.Off, F.Size), RS);
   return H;
 }
 
@@ -664,13 +651,8 @@ bool ObjectPhase::postProcess() {
       uint8_t *P = &Buf[Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * S.Insn];
       const uint8_t *HotP =
           &Buf[Final.Secs[Hot->Sec].Offset + Hot->Off + 8 * S.Insn];
-      uint8_t Out[8], HotCopy[8];
-      memcpy(HotCopy, HotP, 8);
-      // An object's kfunc call has src_reg BPF_PSEUDO_CALL until libbpf
-      // resolves the extern; the core encodes sites on the loaded form.
-      if (!kfuncCallee(Final, *Hot, S.Insn, HotIn).empty())
-        HotCopy[1] = (HotCopy[1] & 0x0f) | (2 << 4);
-      if (!runtimeColdInsn(HotCopy, unsigned(S.Kind), S.Imm, Out)) {
+      uint8_t Out[8];
+      if (!runtimeColdInsn(HotP, unsigned(S.Kind), S.Imm, Out)) {
         error(HotF, DiagnosticLocation(HotF->getSubprogram()),
               "no cold instruction for site insn " + Twine(S.Insn) + " of '" +
                   N + "'");
@@ -792,12 +774,9 @@ void ObjectPhase::checkFinal() {
       }
     }
   }
-  std::vector<uint8_t> PlainLoaded = loadedForm(Plain);
-  std::vector<uint8_t> FinalLoaded = loadedForm(Final);
-  for (const std::string &Msg : runtimeCmpHot(PlainLoaded, FinalLoaded))
+  for (const std::string &Msg : runtimeCmpHot(PB, F))
     error(nullptr, DiagnosticLocation(), Msg);
-  for (const std::string &Msg :
-       runtimeCheckObject(FinalLoaded, P.runtimeHandle()))
+  for (const std::string &Msg : runtimeCheckObject(F, P.runtimeHandle()))
     error(nullptr, DiagnosticLocation(), Msg);
 }
 
@@ -877,13 +856,36 @@ void ObjectPhase::remarks() {
 
 bool ObjectPhase::run(raw_pwrite_stream &OS) {
   std::string Err;
-  // (a) plain
+  // (a) plain. Not CloneModule: it does not keep use-list order, and the
+  // instruction selector and register allocator can depend on it (seen on
+  // the selftests: r3/r4 swapped in test_skeleton.c). A bitcode round trip
+  // that preserves use-list order gives the module clang would compile.
   {
-    std::unique_ptr<Module> Clone = CloneModule(M);
-    if (!emitObject(*Clone, TM, PlainBuf)) {
+    SmallVector<char, 0> BC;
+    {
+      raw_svector_ostream BCOS(BC);
+      WriteBitcodeToFile(M, BCOS, /*ShouldPreserveUseListOrder=*/true);
+    }
+    LLVMContext PlainCtx;
+    Expected<std::unique_ptr<Module>> Clone = parseBitcodeFile(
+        MemoryBufferRef(StringRef(BC.data(), BC.size()), "plain"), PlainCtx);
+    if (!Clone) {
+      reportError(Ctx, "cannot copy the module: " +
+                           toString(Clone.takeError()));
+      return true;
+    }
+    if (!emitObject(**Clone, TM, PlainBuf)) {
       reportError(Ctx, "the BPF target cannot emit an object file");
       return true;
     }
+  }
+  if (!SavePlain.empty()) {
+    std::error_code EC;
+    raw_fd_ostream Out(SavePlain, EC);
+    if (EC)
+      reportError(Ctx, "cannot write '" + SavePlain + "': " + EC.message());
+    else
+      Out << StringRef(PlainBuf.data(), PlainBuf.size());
   }
   if (!Plain.parse(ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(),
                                      PlainBuf.size()),

@@ -38,7 +38,10 @@
 //     PTR_MAYBE_NULL, so the verifier explored the NULL outcome on F).
 //   * Helper calls and inline asm stay as they are: the object phase
 //     rewrites the substituted ones in the final object, where inline asm
-//     (can_loop, bpf_tail_call_static) is visible.
+//     (can_loop, bpf_tail_call_static) is visible. Only a substituted
+//     kfunc passed to inline asm as an operand ("call %[bpf_iter_num_next]")
+//     becomes the marker id, so that the twin keeps no kfunc relocation
+//     there either.
 //   * Calls to marked functions go to their twins. Function pointers passed
 //     as callbacks stay pointing at the hot functions: the cold code never
 //     reaches a synchronous callback (its helper call is substituted), and
@@ -48,7 +51,8 @@
 //     stock loader never sees it (libbpf.c: bpf_object__reloc_code()), and
 //     the hot functions of ".text" keep their offsets. Its DISubprogram is
 //     renamed: CloneFunction keeps the hot debug name, and BTF would carry
-//     two FUNCs of one name.
+//     two FUNCs of one name. Symbolic labels defined by inline asm in the
+//     twin are renamed likewise ("l1:" -> "l1__cold:").
 //
 // USAGE:
 //   opt -load-pass-plugin=build/lib/BPFCancel.so \
@@ -63,9 +67,15 @@
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/InstIterator.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/Instructions.h"
+#include "llvm/IR/Metadata.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Debug.h"
+#include "llvm/TargetParser/Triple.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 #include "llvm/Transforms/Utils/ModuleUtils.h"
 
@@ -73,6 +83,135 @@
 
 using namespace llvm;
 using namespace bpfcancel;
+
+namespace {
+
+bool isIdentChar(char C) { return isAlnum(C) || C == '_' || C == '.' || C == '$'; }
+
+/// Symbolic labels ("l1:", "loop_end:") that inline asm text defines.
+/// Numeric local labels ("1:") and %= labels ("l0_%=:") may repeat and are
+/// left alone.
+void collectAsmLabels(StringRef Asm, StringSet<> &Labels) {
+  for (size_t I = 0; I < Asm.size();) {
+    if (!isIdentChar(Asm[I])) {
+      ++I;
+      continue;
+    }
+    size_t J = I;
+    while (J < Asm.size() && isIdentChar(Asm[J]))
+      ++J;
+    bool AfterOperand = I >= 2 && (Asm.substr(I - 2, 2) == "%[" ||
+                                   Asm.substr(I - 2, 2) == "${");
+    if (J < Asm.size() && Asm[J] == ':' && !isDigit(Asm[I]) && !AfterOperand)
+      Labels.insert(Asm.slice(I, J));
+    I = J;
+  }
+}
+
+/// Asm with every label of Labels renamed to "<label>__cold".
+std::string renameAsmLabels(StringRef Asm, const StringSet<> &Labels) {
+  std::string Out;
+  for (size_t I = 0; I < Asm.size();) {
+    if (!isIdentChar(Asm[I])) {
+      Out += Asm[I++];
+      continue;
+    }
+    size_t J = I;
+    while (J < Asm.size() && isIdentChar(Asm[J]))
+      ++J;
+    StringRef Id = Asm.slice(I, J);
+    bool AfterOperand = I >= 2 && (Asm.substr(I - 2, 2) == "%[" ||
+                                   Asm.substr(I - 2, 2) == "${");
+    Out += Id;
+    if (!AfterOperand && Labels.count(Id))
+      Out += TwinSuffix;
+    I = J;
+  }
+  return Out;
+}
+
+/// A twin is a second copy of its hot function in the same object, so
+/// symbolic labels its inline asm defines (the naked verifier_*.c
+/// selftests use "l1:") would be defined twice. Rename them in the twin;
+/// the encoding is offset-based, so the instructions stay the same.
+void renameTwinAsmLabels(Function &T) {
+  StringSet<> Labels;
+  for (Instruction &I : instructions(T))
+    if (auto *CB = dyn_cast<CallBase>(&I))
+      if (auto *IA = dyn_cast<InlineAsm>(CB->getCalledOperand()))
+        collectAsmLabels(IA->getAsmString(), Labels);
+  if (Labels.empty())
+    return;
+  for (Instruction &I : instructions(T)) {
+    auto *CB = dyn_cast<CallBase>(&I);
+    if (!CB)
+      continue;
+    auto *IA = dyn_cast<InlineAsm>(CB->getCalledOperand());
+    if (!IA)
+      continue;
+    std::string NewAsm = renameAsmLabels(IA->getAsmString(), Labels);
+    if (NewAsm == IA->getAsmString())
+      continue;
+    CB->setCalledOperand(InlineAsm::get(
+        IA->getFunctionType(), NewAsm, IA->getConstraintString(),
+        IA->hasSideEffects(), IA->isAlignStack(), IA->getDialect(),
+        IA->canThrow()));
+  }
+}
+
+/// Give every value the twins use the use-list order its hot counterpart
+/// has. CloneFunction builds use lists in cloning order, and instruction
+/// selection and register allocation can depend on use-list order (seen on
+/// the kernel selftests: registers swapped between hot and twin), which
+/// would break the 1:1 mapping. Uses by twin instructions are ordered like
+/// the corresponding uses by hot instructions; other uses of shared
+/// values (constants, globals) keep their relative order.
+void matchUseListOrder(
+    const DenseMap<const Instruction *, const Instruction *> &TwinToHot) {
+  SetVector<Value *> Values;
+  for (auto &[TI, HI] : TwinToHot)
+    for (const Use &U : TI->operands())
+      Values.insert(U.get());
+  DenseMap<const Value *, DenseMap<const Use *, unsigned>> PosCache;
+  auto PosIn = [&](const Use &U) -> unsigned {
+    const Value *V = U.get();
+    auto It = PosCache.find(V);
+    if (It == PosCache.end()) {
+      DenseMap<const Use *, unsigned> &M = PosCache[V];
+      unsigned I = 0;
+      for (const Use &X : V->uses())
+        M[&X] = I++;
+      It = PosCache.find(V);
+    }
+    return It->second.lookup(&U);
+  };
+  for (Value *V : Values) {
+    if (V->use_empty() || V->hasOneUse() || isa<MetadataAsValue>(V))
+      continue;
+    DenseMap<const Use *, std::pair<unsigned, unsigned>> Key;
+    unsigned Own = 0;
+    bool Twin = false;
+    for (const Use &U : V->uses()) {
+      auto *UI = dyn_cast<Instruction>(U.getUser());
+      auto It = UI ? TwinToHot.find(UI) : TwinToHot.end();
+      if (It != TwinToHot.end() &&
+          U.getOperandNo() < It->second->getNumOperands()) {
+        Key[&U] = {PosIn(It->second->getOperandUse(U.getOperandNo())), 1};
+        Twin = true;
+      } else {
+        Key[&U] = {Own, 0};
+      }
+      ++Own;
+    }
+    if (!Twin)
+      continue;
+    V->sortUseList(
+        [&](const Use &L, const Use &R) { return Key[&L] < Key[&R]; });
+    PosCache.erase(V);
+  }
+}
+
+} // namespace
 
 int bpfcancel::createTwins(Module &M, const Policy &P) {
   LLVMContext &Ctx = M.getContext();
@@ -83,6 +222,7 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
       Hot.push_back(&F);
 
   DenseMap<Function *, Function *> TwinOf;
+  DenseMap<const Instruction *, const Instruction *> TwinToHot;
   SmallVector<GlobalValue *, 16> Twins;
   for (Function *F : Hot) {
     std::string Name = (F->getName() + TwinSuffix).str();
@@ -106,6 +246,9 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
     }
     ValueToValueMapTy VMap;
     Function *T = CloneFunction(F, VMap);
+    for (Instruction &I : instructions(*F))
+      if (auto *TI = dyn_cast_or_null<Instruction>(VMap.lookup(&I)))
+        TwinToHot[TI] = &I;
     T->setName(Name);
     T->setLinkage(GlobalValue::InternalLinkage);
     T->setVisibility(GlobalValue::DefaultVisibility);
@@ -123,6 +266,7 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
       if (!SP->getLinkageName().empty())
         SP->replaceLinkageName(MDString::get(Ctx, Name));
     }
+    renameTwinAsmLabels(*T);
     TwinOf[F] = T;
     Twins.push_back(T);
     LLVM_DEBUG(dbgs() << "bpf-cancel-twin: " << F->getName() << " -> "
@@ -135,7 +279,25 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
       auto *CB = dyn_cast<CallBase>(&I);
       if (!CB)
         continue;
-      Function *Callee = CB->getCalledFunction();
+      if (isa<InlineAsm>(CB->getCalledOperand())) {
+        // Inline asm that calls a kfunc through an operand
+        // ("call %[bpf_iter_num_next]" with an "i" operand, as the
+        // selftests write it) gets the marker id instead: "call
+        // 2147483632", a relocation-free helper call of the same size.
+        for (Use &Arg : CB->args()) {
+          auto *K = dyn_cast<Function>(Arg->stripPointerCasts());
+          if (K && K->isDeclaration() && !K->isIntrinsic() &&
+              P.kfuncSite(K->getName()))
+            Arg.set(ConstantExpr::getIntToPtr(
+                ConstantInt::get(I64, MarkerHelperId), Arg->getType()));
+        }
+        continue;
+      }
+      // Not getCalledFunction(): a call through a cast function pointer
+      // ("void (*p)(void *) = (void *)&bpf_list_pop_front; p(h)") has a
+      // function type other than the callee's and is still a direct call.
+      auto *Callee =
+          dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts());
       if (!Callee)
         continue;
       if (Function *CalleeTwin = TwinOf.lookup(Callee)) {
@@ -152,6 +314,7 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
           CB->getCalledOperand()->getType()));
     }
   }
+  matchUseListOrder(TwinToHot);
   // Nothing calls a twin before the .BPF.cancel section refers to it; keep
   // it through codegen.
   if (!Twins.empty())
@@ -160,6 +323,8 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
 }
 
 PreservedAnalyses BPFCancelTwinPass::run(Module &M, ModuleAnalysisManager &) {
+  if (!Triple(M.getTargetTriple()).isBPF())
+    return PreservedAnalyses::all();
   std::string Err;
   const Policy *P = Policy::get(Err);
   if (!P) {

@@ -14,6 +14,7 @@
 #   %programs   test/programs (BPF test programs and bpf_test.h)
 #   %bpfcc      %shim --target=bpf -O2 -g -mcpu=v3 -I%programs -c
 #   %policy     the Linux 6.12 policy file
+#   %bpftool    bpftool (feature "bpftool")
 import os
 
 import lit.formats
@@ -55,3 +56,11 @@ for var in ("BPFCANCEL_PLUGIN", "BPFCANCEL_CLANG", "BPFCANCEL_SHIM_ACTIVE"):
 
 if os.path.exists(config.bpfcancel_tool):
     config.available_features.add("bpfcancel-tool")
+
+# %bpftool: a bpftool that runs (the corpus set-up builds one); tests that
+# need it are UNSUPPORTED otherwise.
+for cand in config.bpftool_candidates:
+    if os.access(cand, os.X_OK):
+        config.available_features.add("bpftool")
+        config.substitutions.append(("%bpftool", cand))
+        break
