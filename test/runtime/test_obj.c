@@ -182,6 +182,12 @@ static void test_valid(void)
 	      BPFCANCEL_LONG_ITER_NEXT && at == 9, "long reason of prog");
 	CHECK(bpfcancel_func__long_reason(obj, sub, pol, &at) ==
 	      BPFCANCEL_LONG_NONE, "sub is short");
+	CHECK(bpfcancel_func__long_reason(obj, cold, pol, &at) ==
+	      BPFCANCEL_LONG_LOOP && at == 18, "twin: backward jump at 18");
+	CHECK(bpfcancel_func__long_reason(obj, cold, pol, NULL) ==
+	      BPFCANCEL_LONG_LOOP, "long reason without insn_idx");
+	n = bpfcancel_func__callees(obj, prog, callees, 0);
+	CHECK(n == 1, "callees count with cap 0: %d", n);
 	n = bpfcancel_func__callees(obj, prog, callees, 4);
 	CHECK(n == 1 && callees[0] == sub, "callees of prog: %d", n);
 	n = bpfcancel_func__callees(obj, cold, callees, 4);
@@ -210,6 +216,39 @@ static void test_valid(void)
 	      "line: bad index");
 out:
 	bpfcancel_obj__free(obj);
+
+	/* may_goto comes first once the iterator call is gone */
+	model_init(&m);
+	m.hot[9] = MOV64_IMM(0, 1);
+	m.sites[1] = m.sites[2];
+	m.sites[2] = m.sites[3];
+	m.nsites = 3;
+	model_make_cold(&m);
+	obj = open_model(&m);
+	if (obj) {
+		prog = bpfcancel_obj__find_func(obj, "prog");
+		CHECK(prog && bpfcancel_func__long_reason(obj, prog, pol, &at) ==
+		      BPFCANCEL_LONG_MAY_GOTO && at == 11, "may_goto reason");
+		CHECK(!strcmp(bpfcancel_long_str(BPFCANCEL_LONG_MAY_GOTO),
+			      "may_goto"), "long reason name");
+		bpfcancel_obj__free(obj);
+	}
+	{
+		struct bpfcancel_open_opts bad = { .sz = 2 };
+		__u8 *b;
+		size_t len = model_build(&m, &b);
+
+		CHECK(!bpfcancel_obj__open_mem(b, len, &bad) && errno == EINVAL,
+		      "opts with a bad sz refused");
+		obj = bpfcancel_obj__open_mem(b, len, NULL);
+		CHECK(obj && !strcmp(bpfcancel_obj__name(obj), "<memory>"),
+		      "open without opts");
+		bpfcancel_obj__free(obj);
+		free(b);
+		CHECK(!bpfcancel_obj__open_mem(NULL, 10, NULL) && errno == EINVAL,
+		      "NULL buffer refused");
+		bpfcancel_obj__free(NULL);
+	}
 
 	model_init(&m);
 	m.sub_twin = true;
