@@ -151,12 +151,9 @@ rec_ref(struct chk *k, int sec_idx, __u32 rec, __u32 field_off,
 static const struct bpfcancel_func *
 twin_of(const struct bpfcancel_obj *obj, const struct bpfcancel_func *hot)
 {
-	int i;
+	int p = obj->func_pair ? obj->func_pair[hot->idx] : -1;
 
-	for (i = 0; i < obj->pair_cnt; i++)
-		if (obj->pairs[i].pub.hot == hot)
-			return obj->pairs[i].pub.cold;
-	return NULL;
+	return p >= 0 ? obj->pairs[p].pub.cold : NULL;
 }
 
 struct pair_ctx {
@@ -380,6 +377,65 @@ static int add_pair(struct chk *k, const struct bpfcancel_func *hot,
 	return 0;
 }
 
+struct range {
+	__u64 lo, hi;
+	__u32 rec;
+};
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->rec < y->rec ? -1 : x->rec > y->rec;
+}
+
+/*
+ * The site ranges of a block's func records must be disjoint. Same rule
+ * as bpf_cancel_check_site_ranges(), in O(n log n) for large objects.
+ */
+static int check_site_ranges(struct chk *k, const char *sec,
+			     const struct bpf_cancel_block *blk)
+{
+	struct range *r;
+	__u32 i, n = 0;
+
+	if (!blk->func_cnt)
+		return 0;
+	r = malloc(sizeof(*r) * blk->func_cnt);
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < blk->func_cnt; i++) {
+		struct bpf_cancel_func f;
+
+		bpf_cancel_read_func(blk, i, &f);
+		if (!f.site_cnt)
+			continue;
+		r[n].lo = f.site_idx;
+		r[n].hi = (__u64)f.site_idx + f.site_cnt;
+		r[n++].rec = i;
+	}
+	qsort(r, n, sizeof(*r), cmp_range);
+	for (i = 1; i < n; i++) {
+		if (r[i].lo < r[i - 1].hi) {
+			__u32 a = r[i - 1].rec < r[i].rec ? i - 1 : i;
+			__u32 b = a == i ? i - 1 : i;
+
+			problem(k, BPF_CANCEL_E_SITE_OVERLAP, sec, NULL, -1,
+				"block at offset %u: func records %u and %u claim overlapping site records ([%llu, +%llu) and [%llu, +%llu))",
+				blk->off, r[a].rec, r[b].rec,
+				(unsigned long long)r[a].lo,
+				(unsigned long long)(r[a].hi - r[a].lo),
+				(unsigned long long)r[b].lo,
+				(unsigned long long)(r[b].hi - r[b].lo));
+			break;
+		}
+	}
+	free(r);
+	return 0;
+}
+
 static int walk(struct chk *k)
 {
 	const struct bpfcancel_obj *obj = k->obj;
@@ -421,10 +477,9 @@ static int walk(struct chk *k)
 					d.msg);
 				break;
 			}
-			if (bpf_cancel_check_site_ranges(&blk, &d))
-				problem(k, d.code, s->name, NULL, -1,
-					"block at offset %u: %s", blk.off,
-					d.msg);
+			err = check_site_ranges(k, s->name, &blk);
+			if (err)
+				goto out;
 			for (i = 0; i < blk.func_cnt; i++) {
 				const struct bpfcancel_func *hot, *cold;
 				struct bpf_cancel_func fr;
@@ -573,6 +628,14 @@ int bc_collect_pairs(struct bpfcancel_obj *obj)
 	}
 	obj->pairs = k.pairs;
 	obj->pair_cnt = k.pair_cnt;
+	obj->func_pair = malloc(sizeof(int) *
+				(obj->func_cnt ? (size_t)obj->func_cnt : 1));
+	if (!obj->func_pair)
+		return -ENOMEM;
+	for (i = 0; i < obj->func_cnt; i++)
+		obj->func_pair[i] = -1;
+	for (i = 0; i < obj->pair_cnt; i++)
+		obj->func_pair[obj->pairs[i].pub.hot->idx] = i;
 	return 0;
 }
 
@@ -596,6 +659,11 @@ int bpfcancel_obj__func_pair(const struct bpfcancel_obj *obj,
 {
 	int i;
 
+	if (obj->func_pair && func->obj == obj && obj->func_pair[func->idx] >= 0) {
+		if (pair)
+			*pair = obj->pairs[obj->func_pair[func->idx]].pub;
+		return 0;
+	}
 	for (i = 0; i < obj->pair_cnt; i++) {
 		if (obj->pairs[i].pub.hot == func ||
 		    obj->pairs[i].pub.cold == func) {

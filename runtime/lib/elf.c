@@ -406,6 +406,13 @@ static int parse_elf(struct open_ctx *c)
 	}
 	for (i = 0; i < obj->sec_cnt; i++)
 		sort_idx(obj->sec_funcs[i], obj->sec_func_cnt[i], obj->funcs);
+	obj->sym_func = malloc(sizeof(int) * (obj->sym_cnt ? obj->sym_cnt : 1));
+	if (!obj->sym_func)
+		return open_err(c, ENOMEM, "out of memory");
+	for (__u32 k = 0; k < obj->sym_cnt; k++)
+		obj->sym_func[k] = -1;
+	for (i = 0; i < obj->func_cnt; i++)
+		obj->sym_func[obj->funcs[i].sym_idx] = i;
 	return 0;
 }
 
@@ -539,6 +546,8 @@ void bpfcancel_obj__free(struct bpfcancel_obj *obj)
 			free(obj->sec_funcs[i]);
 	free(obj->sec_funcs);
 	free(obj->sec_func_cnt);
+	free(obj->sym_func);
+	free(obj->func_pair);
 	free(obj->aligned);
 	free(obj->secs);
 	free(obj->syms);
@@ -646,12 +655,10 @@ bpfcancel_obj__func_at(const struct bpfcancel_obj *obj, int sec_idx,
 const struct bpfcancel_func *bc_func_of_sym(const struct bpfcancel_obj *obj,
 					    __u32 sym_idx)
 {
-	int i;
-
-	for (i = 0; i < obj->func_cnt; i++)
-		if (obj->funcs[i].sym_idx == sym_idx)
-			return &obj->funcs[i];
-	return NULL;
+	if (!obj->sym_func || sym_idx >= obj->sym_cnt ||
+	    obj->sym_func[sym_idx] < 0)
+		return NULL;
+	return &obj->funcs[obj->sym_func[sym_idx]];
 }
 
 const char *bpfcancel_func__name(const struct bpfcancel_func *func)

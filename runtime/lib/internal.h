@@ -75,6 +75,8 @@ struct bpfcancel_obj {
 	int symtab_sec;
 	struct bpfcancel_func *funcs;
 	int func_cnt;
+	int *sym_func;		/* per symbol: function index, -1 */
+	int *func_pair;		/* per function: pair whose hot it is, -1 */
 	/* per section: funcs sorted by insn_off (index into funcs) */
 	int **sec_funcs;
 	int *sec_func_cnt;
