@@ -199,6 +199,65 @@ static bool is_twin(const struct bpfcancel_obj *obj,
 	return !bpfcancel_obj__func_pair(obj, f, &p) && p.cold == f;
 }
 
+/* the loops of a pair's twin that no site cuts short, with their lines */
+static void dump_loops(const struct opts *o, const struct bpfcancel_obj *obj,
+		       const struct bpfcancel_func *f,
+		       const struct bpfcancel_pair *p, FILE *out)
+{
+	struct bpfcancel_loop *loops = NULL;
+	int n, i, shown = 0;
+
+	if (o->json)
+		fputs(", \"uncut\": [", out);
+	if (bpf_cancel_check_sites(bpfcancel_func__insns(f),
+				   bpfcancel_func__insn_cnt(f), p->sites,
+				   p->site_cnt, NULL))
+		goto done;	/* check reports it */
+	n = bpfcancel_insns__loops(bpfcancel_func__insns(f),
+				   bpfcancel_func__insn_cnt(f), p->sites,
+				   p->site_cnt, NULL, 0);
+	if (n <= 0)
+		goto done;
+	loops = calloc((size_t)n, sizeof(*loops));
+	if (!loops)
+		goto done;
+	n = bpfcancel_insns__loops(bpfcancel_func__insns(f),
+				   bpfcancel_func__insn_cnt(f), p->sites,
+				   p->site_cnt, loops, (size_t)n);
+	for (i = 0; i < n; i++) {
+		const char *file = NULL;
+		__u32 line = 0, col = 0;
+		bool has_line;
+
+		if (loops[i].cut)
+			continue;
+		has_line = !bpfcancel_obj__line(obj, f, loops[i].header,
+						&file, &line, &col);
+		if (o->json) {
+			fprintf(out, "%s{\"header\": %u, \"back_edge\": %u, \"file\": ",
+				shown ? ", " : "", loops[i].header,
+				loops[i].back_edge);
+			if (has_line) {
+				json_str(out, file);
+				fprintf(out, ", \"line\": %u}", line);
+			} else {
+				fputs("null, \"line\": null}", out);
+			}
+		} else {
+			fprintf(out, "  loop at insn %u (back edge at insn %u) cannot be cut short",
+				loops[i].header, loops[i].back_edge);
+			if (has_line)
+				fprintf(out, "  %s:%u:%u", file, line, col);
+			fputc('\n', out);
+		}
+		shown++;
+	}
+done:
+	free(loops);
+	if (o->json)
+		fputs("]", out);
+}
+
 static int cmd_dump(const struct opts *o)
 {
 	struct bpfcancel_policy *pol;
@@ -313,7 +372,10 @@ static int cmd_dump(const struct opts *o)
 			}
 		}
 		if (o->json)
-			fputs(p.site_cnt ? "\n  ]}" : "]}", out);
+			fputs(p.site_cnt ? "\n  ]" : "]", out);
+		dump_loops(o, obj, f, &p, out);
+		if (o->json)
+			fputs("}", out);
 	}
 	if (o->json)
 		fputs("\n]}\n", out);

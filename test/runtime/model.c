@@ -141,7 +141,8 @@ size_t model_build(const struct model *m, __u8 **out)
 	s_prog = elfw_add_sym(&w, "prog", tp, 0, sizeof(m->hot), STT_FUNC,
 			      STB_GLOBAL);
 	elfw_add_rel(&w, tp, 1 * 8, R_BPF_64_64, s_m);
-	elfw_add_rel(&w, tp, 9 * 8, R_BPF_64_32, s_iter);
+	if (m->hot[9].code == (BPF_JMP | BPF_CALL))
+		elfw_add_rel(&w, tp, 9 * 8, R_BPF_64_32, s_iter);
 	elfw_add_rel(&w, tp, 12 * 8, R_BPF_64_32, s_text);
 	elfw_add_rel(&w, tp, 14 * 8, R_BPF_64_64, m->hot_map2 ? s_m2 : s_m);
 

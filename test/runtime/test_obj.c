@@ -838,16 +838,25 @@ static int write_seeds(const char *dir)
 	char path[512];
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < 5; i++) {
 		__u8 *b;
 		size_t len;
 		FILE *f;
 
 		model_init(&m);
-		m.sub_twin = i >= 1;
-		m.two_blocks = i >= 2;
+		m.sub_twin = i >= 1 && i <= 3;
+		m.two_blocks = i >= 2 && i <= 3;
 		if (i == 3)
 			m.cold[3] = MOV64_REG(2, 9);
+		if (i == 4) {
+			/* no iterator, no may_goto: the loop stays */
+			m.hot[9] = MOV64_IMM(0, 1);
+			m.hot[11] = MOV64_IMM(5, 0);
+			m.sites[1] = m.sites[3];
+			m.nsites = 2;
+			m.uncut = 1;
+			model_make_cold(&m);
+		}
 		len = model_build(&m, &b);
 		snprintf(path, sizeof(path), "%s/model-%d.o", dir, i);
 		f = fopen(path, "wb");

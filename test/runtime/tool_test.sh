@@ -95,6 +95,19 @@ then ok; else bad "JSON contents of dump/stats"; fi
 expect 0 "cold/hot ratio:  0.8750" "$BIN" stats "$V"
 expect 0 "loops not cut short: 0" "$BIN" stats "$V"
 
+U="$T/model-4.o"
+expect 0 "ok (1 cancellable function)" "$BIN" check "$U"
+expect 0 "2 sites, 1 loop not cut short" "$BIN" dump "$U"
+expect 0 "loop at insn 7 (back edge at insn 18) cannot be cut short  model.c:15:5" "$BIN" dump "$U"
+expect 0 "loops not cut short: 1" "$BIN" stats "$U"
+if python3 - "$BIN" "$U" <<'PY'
+import json, subprocess, sys
+d = json.loads(subprocess.check_output([sys.argv[1], "dump", sys.argv[2], "--json"]))
+f = [x for x in d["functions"] if x["name"] == "prog"][0]
+assert f["uncut"] == [{"header": 7, "back_edge": 18, "file": "model.c", "line": 15}], f
+PY
+then ok; else bad "JSON uncut loops"; fi
+
 expect 0 "is identical" "$BIN" cmp-hot "$V" "$V"
 expect 1 "missing from the flagged build" "$BIN" cmp-hot "$V2" "$V"
 
