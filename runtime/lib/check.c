@@ -436,6 +436,50 @@ static int check_site_ranges(struct chk *k, const char *sec,
 	return 0;
 }
 
+static bool is_twin(const struct bpfcancel_obj *obj,
+		    const struct bpfcancel_func *f)
+{
+	struct bpfcancel_pair p;
+
+	return !bpfcancel_obj__func_pair(obj, f, &p) && p.cold == f;
+}
+
+/*
+ * Nothing outside the twins may call or take the address of a twin: stock
+ * libbpf appends every subprogram the hot code references.
+ */
+static void check_hot_refs(struct chk *k)
+{
+	const struct bpfcancel_obj *obj = k->obj;
+	int i;
+
+	if (!obj->pair_cnt)
+		return;
+	for (i = 0; i < obj->func_cnt; i++) {
+		const struct bpfcancel_func *f = &obj->funcs[i], *t;
+		__u32 j;
+
+		if (is_twin(obj, f))
+			continue;
+		for (j = 0; j < f->insn_cnt; j++) {
+			const struct bpf_insn *insn = &f->insns[j];
+			bool ld = insn->code == (BPF_LD | BPF_IMM | BPF_DW);
+
+			if (!ld && insn->code != (BPF_JMP | BPF_CALL))
+				continue;
+			t = bc_insn_target(obj, f, j);
+			if (t && is_twin(obj, t))
+				problem(k, BPF_CANCEL_E_TWIN_SCOPE,
+					bpfcancel_func__sec_name(f), f->name, j,
+					"%s twin '%s': only twins may reference twins (stock libbpf would load it with the hot code)",
+					ld ? "takes the address of" : "calls",
+					t->name);
+			if (ld)
+				j++;
+		}
+	}
+}
+
 static int walk(struct chk *k)
 {
 	const struct bpfcancel_obj *obj = k->obj;
@@ -596,6 +640,8 @@ static int walk(struct chk *k)
 			nblk++;
 		}
 	}
+	if (!k->collect)
+		check_hot_refs(k);
 out:
 	free(sites);
 	free(k->claimed);

@@ -137,7 +137,10 @@ size_t model_build(const struct model *m, __u8 **out)
 			     STB_LOCAL);
 	cold_sec = m->cold_in_tp ? tp : text;
 	/* prog in tp/x */
-	elfw_append(&w, tp, m->hot, sizeof(m->hot));
+	memcpy(cold, m->hot, sizeof(cold));
+	if (m->hot_calls_twin)
+		cold[12].imm = M_SUB_N - 1;	/* .text + 8 * M_SUB_N */
+	elfw_append(&w, tp, cold, sizeof(cold));
 	s_prog = elfw_add_sym(&w, "prog", tp, 0, sizeof(m->hot), STT_FUNC,
 			      STB_GLOBAL);
 	elfw_add_rel(&w, tp, 1 * 8, R_BPF_64_64, s_m);

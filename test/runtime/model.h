@@ -31,6 +31,7 @@ struct model {
 	bool cold_in_tp;	/* twin placed in the program's section */
 	bool dup_record;	/* a second record for prog */
 	bool twin_map2;		/* twin's map reference to another map */
+	bool hot_calls_twin;	/* prog's call at 12 goes to its own twin */
 	bool hot_map2;		/* hot's (and twin's) 2nd map reference to m2 */
 	bool site_reloc;	/* twin keeps the kfunc reloc at the site */
 	bool overlap;		/* sub's record claims prog's sites */

@@ -349,6 +349,10 @@ static void test_corrupt(void)
 	expect_problem("site on a bpf2bpf call", &m, BPF_CANCEL_E_SITE_DENIED,
 		       "insn 12: twin 'prog.bpfcancel.cold': illegal substitution: ret-null site (r0 = 0) on '0x85 call pc-1': not a helper or kfunc call");
 	model_init(&m);
+	m.hot_calls_twin = true;
+	expect_problem("hot calls its twin", &m, BPF_CANCEL_E_TWIN_SCOPE,
+		       "function 'prog', insn 12: calls twin 'prog.bpfcancel.cold': only twins may reference twins");
+	model_init(&m);
 	m.cold_ref = 1;
 	expect_problem("section symbol", &m, BPF_CANCEL_E_REC_SYM,
 		       "'cold' field is relocated against section symbol '.text'");
