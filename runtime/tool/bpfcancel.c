@@ -244,7 +244,7 @@ static void dump_loops(const struct opts *o, const struct bpfcancel_obj *obj,
 				fputs("null, \"line\": null}", out);
 			}
 		} else {
-			fprintf(out, "  loop at insn %u (back edge at insn %u) cannot be cut short",
+			fprintf(out, "  loop (header %u, back edge %u) cannot be cut short",
 				loops[i].header, loops[i].back_edge);
 			if (has_line)
 				fprintf(out, "  %s:%u:%u", file, line, col);

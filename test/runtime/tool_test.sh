@@ -98,7 +98,7 @@ expect 0 "loops not cut short: 0" "$BIN" stats "$V"
 U="$T/model-4.o"
 expect 0 "ok (1 cancellable function)" "$BIN" check "$U"
 expect 0 "2 sites, 1 loop not cut short" "$BIN" dump "$U"
-expect 0 "loop at insn 7 (back edge at insn 18) cannot be cut short  model.c:15:5" "$BIN" dump "$U"
+expect 0 "loop (header 7, back edge 18) cannot be cut short  model.c:15:5" "$BIN" dump "$U"
 expect 0 "loops not cut short: 1" "$BIN" stats "$U"
 if python3 - "$BIN" "$U" <<'PY'
 import json, subprocess, sys
