@@ -73,6 +73,9 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DiagnosticInfo.h"
 #include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/InstIterator.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Object/ObjectFile.h"
@@ -95,8 +98,13 @@ using namespace bpfcancel;
 namespace endian = llvm::support::endian;
 
 static cl::opt<bool> VerifyHot(
-    "bpf-cancel-verify", cl::init(true), cl::Hidden,
-    cl::desc("BPF: check the -fbpf-cancellable object before writing it"));
+    "bpf-cancel-verify-hot", cl::init(false),
+    cl::desc("BPF: also compile the module without twins and check that "
+             "every hot function of the output is identical to it (one "
+             "more codegen)"));
+
+static cl::opt<bool> Trace("bpf-cancel-trace", cl::Hidden, cl::init(false),
+                           cl::desc("BPF: say which object path is taken"));
 
 static cl::opt<std::string> SavePlain(
     "bpf-cancel-save-plain", cl::Hidden, cl::init(""),
@@ -461,16 +469,23 @@ private:
 class ObjectPhase {
 public:
   ObjectPhase(Module &M, TargetMachine &TM, const Policy &P)
-      : M(M), TM(TM), P(P), Ctx(M.getContext()) {}
+      : MP(&M), TM(TM), P(P), Ctx(M.getContext()) {}
   bool run(raw_pwrite_stream &OS);
 
 private:
-  Module &M;
+  enum class Outcome { Done, Fallback };
+  Module *MP;
+  std::unique_ptr<Module> Owned; // the fallback's copy
+  Module &mod() { return *MP; }
   TargetMachine &TM;
   const Policy &P;
   LLVMContext &Ctx;
 
   SmallVector<char, 0> PlainBuf, FinalBuf;
+  /// The object whose DWARF gives site lines (plain, or the output).
+  ArrayRef<uint8_t> LineData;
+  /// Site slots reserved in .BPF.cancel before codegen (fast path).
+  unsigned SiteCapacity = 0;
   ElfObject Plain, Final;
   std::unique_ptr<LineTable> Lines;
   /// Hot functions with a twin, in .BPF.cancel order.
@@ -482,10 +497,14 @@ private:
   DiagnosticLocation locate(Function *F, unsigned Sec, uint64_t Off);
   void error(Function *F, const DiagnosticLocation &Loc, const Twine &Msg);
   void analysePlain(StringMap<std::string> &Extra);
-  void addCancelSection();
+  void addCancelSection(bool Placeholder);
+  bool patchCancelSection();
   bool postProcess();
-  void checkFinal();
+  void checkFinal(bool AgainstPlain);
   void remarks();
+  bool collectPairs(const ElfObject &O);
+  Outcome runFast();
+  void runFull(ArrayRef<char> Bitcode);
 };
 
 DiagnosticLocation ObjectPhase::locate(Function *F, unsigned Sec,
@@ -496,8 +515,7 @@ DiagnosticLocation ObjectPhase::locate(Function *F, unsigned Sec,
     return DiagnosticLocation();
   }
   if (!Lines)
-    Lines = std::make_unique<LineTable>(
-        ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(), PlainBuf.size()));
+    Lines = std::make_unique<LineTable>(LineData);
   std::optional<DILineInfo> LI = Lines->lookup(Sec, Off);
   if (!LI) {
     // -Rpass without -g: clang tracks locations for remarks but writes no
@@ -550,12 +568,18 @@ void ObjectPhase::analysePlain(StringMap<std::string> &Extra) {
       }
 }
 
-void ObjectPhase::addCancelSection() {
+/// Adds the .BPF.cancel block. With Placeholder, the sites are not known
+/// yet (fast path): the block gets SiteCapacity zeroed site slots and
+/// zeroed counts, which patchCancelSection() fills in on the object.
+void ObjectPhase::addCancelSection(bool Placeholder) {
   Type *I16 = Type::getInt16Ty(Ctx), *I32 = Type::getInt32Ty(Ctx),
        *I64 = Type::getInt64Ty(Ctx);
   unsigned SiteCnt = 0;
-  for (const std::string &N : Pairs)
-    SiteCnt += Info[N].Sites.size();
+  if (Placeholder)
+    SiteCnt = SiteCapacity;
+  else
+    for (const std::string &N : Pairs)
+      SiteCnt += Info[N].Sites.size();
   const unsigned HdrLen = 40, FuncRec = 32, SiteRec = 16;
   unsigned FuncOff = HdrLen, SiteOff = FuncOff + FuncRec * Pairs.size();
   unsigned Total = SiteOff + SiteRec * SiteCnt;
@@ -578,20 +602,34 @@ void ObjectPhase::addCancelSection() {
   U32(0); // reserved
   unsigned SiteIdx = 0;
   for (const std::string &N : Pairs) {
-    Function *Hot = M.getFunction(N);
-    Function *Cold = M.getFunction(N + TwinSuffix);
+    Function *Hot = mod().getFunction(N);
+    Function *Cold = mod().getFunction(N + TwinSuffix);
     const HotInfo &H = Info[N];
     // struct bpf_cancel_func
     Fields.push_back(ConstantExpr::getPtrToInt(Hot, I64));
     Fields.push_back(ConstantExpr::getPtrToInt(Cold, I64));
+    if (Placeholder) {
+      U32(0);
+      U32(0);
+      U32(0);
+      U32(0);
+      continue;
+    }
     U32(Plain.func(N)->insnCnt());
     U32(SiteIdx);
     U32(H.Sites.size());
     U32(H.UncutLoops.size());
     SiteIdx += H.Sites.size();
   }
+  for (unsigned I = 0; Placeholder && I < SiteCnt; ++I) {
+    U32(0);
+    U16(0);
+    U16(0);
+    U32(0);
+    U32(0);
+  }
   for (const std::string &N : Pairs)
-    for (const Site &S : Info[N].Sites) {
+    for (const Site &S : Placeholder ? std::vector<Site>() : Info[N].Sites) {
       // struct bpf_cancel_site
       U32(S.Insn);
       U16(unsigned(S.Kind));
@@ -603,13 +641,13 @@ void ObjectPhase::addCancelSection() {
   for (Constant *C : Fields)
     Types.push_back(C->getType());
   auto *Ty = StructType::get(Ctx, Types, /*isPacked=*/true);
-  auto *GV = new GlobalVariable(M, Ty, /*isConstant=*/true,
+  auto *GV = new GlobalVariable(mod(), Ty, /*isConstant=*/true,
                                 GlobalValue::InternalLinkage,
                                 ConstantStruct::get(Ty, Fields),
                                 "__bpf_cancel_block");
   GV->setSection(".BPF.cancel");
   GV->setAlignment(Align(8));
-  appendToCompilerUsed(M, {GV});
+  appendToCompilerUsed(mod(), {GV});
 }
 
 bool ObjectPhase::postProcess() {
@@ -619,7 +657,7 @@ bool ObjectPhase::postProcess() {
   for (const std::string &N : Pairs) {
     const ObjFunc *Cold = Final.func(N + TwinSuffix);
     const ObjFunc *Hot = Final.func(N);
-    Function *HotF = M.getFunction(N);
+    Function *HotF = mod().getFunction(N);
     if (!Cold || !Hot) {
       error(HotF, DiagnosticLocation(),
             "function '" + N + "' or its twin is missing from the object");
@@ -702,13 +740,13 @@ bool ObjectPhase::postProcess() {
   return NumErrors == 0;
 }
 
-void ObjectPhase::checkFinal() {
+void ObjectPhase::checkFinal(bool AgainstPlain) {
   ArrayRef<uint8_t> F((const uint8_t *)FinalBuf.data(), FinalBuf.size());
   ArrayRef<uint8_t> PB((const uint8_t *)PlainBuf.data(), PlainBuf.size());
   // Hot functions against plain: bytes and relocations, per function.
-  for (const ObjFunc &PF : Plain.Funcs) {
+  for (const ObjFunc &PF : AgainstPlain ? Plain.Funcs : std::vector<ObjFunc>()) {
     const ObjFunc *FF = Final.func(PF.Name);
-    Function *IRF = M.getFunction(PF.Name);
+    Function *IRF = mod().getFunction(PF.Name);
     auto Fail = [&](const Twine &Why) {
       error(IRF, IRF ? DiagnosticLocation(IRF->getSubprogram())
                      : DiagnosticLocation(),
@@ -746,7 +784,7 @@ void ObjectPhase::checkFinal() {
     DenseSet<unsigned> SiteSet;
     for (const Site &S : Info[N].Sites)
       SiteSet.insert(S.Insn);
-    Function *IRF = M.getFunction(N);
+    Function *IRF = mod().getFunction(N);
     for (unsigned I = 0; I < Hot->insnCnt(); ++I) {
       if (SiteSet.count(I))
         continue;
@@ -774,8 +812,9 @@ void ObjectPhase::checkFinal() {
       }
     }
   }
-  for (const std::string &Msg : runtimeCmpHot(PB, F))
-    error(nullptr, DiagnosticLocation(), Msg);
+  if (AgainstPlain)
+    for (const std::string &Msg : runtimeCmpHot(PB, F))
+      error(nullptr, DiagnosticLocation(), Msg);
   for (const std::string &Msg : runtimeCheckObject(F, P.runtimeHandle()))
     error(nullptr, DiagnosticLocation(), Msg);
 }
@@ -783,7 +822,7 @@ void ObjectPhase::checkFinal() {
 void ObjectPhase::remarks() {
   const char *Hint = " (compile with -g for locations)";
   for (const std::string &N : Pairs) {
-    Function *F = M.getFunction(N);
+    Function *F = mod().getFunction(N);
     const ObjFunc *PF = Plain.func(N);
     const HotInfo &H = Info[N];
     {
@@ -854,29 +893,175 @@ void ObjectPhase::remarks() {
   }
 }
 
-bool ObjectPhase::run(raw_pwrite_stream &OS) {
-  std::string Err;
-  // (a) plain. Not CloneModule: it does not keep use-list order, and the
-  // instruction selector and register allocator can depend on it (seen on
-  // the selftests: r3/r4 swapped in test_skeleton.c). A bitcode round trip
-  // that preserves use-list order gives the module clang would compile.
-  {
-    SmallVector<char, 0> BC;
-    {
-      raw_svector_ostream BCOS(BC);
-      WriteBitcodeToFile(M, BCOS, /*ShouldPreserveUseListOrder=*/true);
+bool ObjectPhase::patchCancelSection() {
+  unsigned Sec = 0;
+  for (unsigned I = 0; I < Final.Secs.size(); ++I)
+    if (Final.Secs[I].Name == ".BPF.cancel")
+      Sec = I;
+  unsigned SiteCnt = 0;
+  for (const std::string &N : Pairs)
+    SiteCnt += Info[N].Sites.size();
+  const unsigned SiteOff = 40 + 32 * Pairs.size();
+  const unsigned Total = SiteOff + 16 * SiteCnt;
+  if (!Sec || Final.Secs[Sec].Size < Total) {
+    error(nullptr, DiagnosticLocation(),
+          ".BPF.cancel missing or too small in the object");
+    return false;
+  }
+  uint8_t *B = (uint8_t *)FinalBuf.data() + Final.Secs[Sec].Offset;
+  endian::write32le(B + 8, Total);
+  endian::write32le(B + 24, SiteCnt);
+  unsigned SiteIdx = 0;
+  for (unsigned I = 0; I < Pairs.size(); ++I) {
+    const HotInfo &H = Info[Pairs[I]];
+    uint8_t *R = B + 40 + 32 * I;
+    endian::write32le(R + 16, Final.func(Pairs[I])->insnCnt());
+    endian::write32le(R + 20, SiteIdx);
+    endian::write32le(R + 24, H.Sites.size());
+    endian::write32le(R + 28, H.UncutLoops.size());
+    for (const Site &S : H.Sites) {
+      uint8_t *Q = B + SiteOff + 16 * SiteIdx++;
+      endian::write32le(Q, S.Insn);
+      endian::write16le(Q + 4, uint16_t(S.Kind));
+      endian::write16le(Q + 6, 0);
+      endian::write32le(Q + 8, uint32_t(S.Imm));
+      endian::write32le(Q + 12, 0);
     }
+  }
+  // Unused slots become zero words after the block, which readers skip
+  // (docs/format.md: zero 8-byte words between blocks).
+  memset(B + Total, 0, Final.Secs[Sec].Size - Total);
+  return true;
+}
+
+/// The hot functions that have twins, in module order.
+bool ObjectPhase::collectPairs(const ElfObject &O) {
+  Pairs.clear();
+  for (Function &F : mod())
+    if (F.hasFnAttribute(TwinOfAttr)) {
+      std::string Hot = F.getFnAttribute(TwinOfAttr).getValueAsString().str();
+      if (!O.func(Hot)) {
+        error(mod().getFunction(Hot), DiagnosticLocation(),
+              "function '" + Hot + "' has no symbol in the object");
+        return false;
+      }
+      Pairs.push_back(Hot);
+    }
+  return true;
+}
+
+/// An upper bound of the sites codegen can produce for F: substituted
+/// calls, and may_goto or calls in inline asm; doubled for duplicated
+/// blocks. Exceeding it sends the compile down the full path.
+static unsigned siteBound(Function &F, const Policy &P) {
+  unsigned N = 0;
+  for (Instruction &I : instructions(F)) {
+    auto *CB = dyn_cast<CallBase>(&I);
+    if (!CB)
+      continue;
+    if (auto *IA = dyn_cast<InlineAsm>(CB->getCalledOperand())) {
+      StringRef A = IA->getAsmString();
+      for (size_t Pos = 0; (Pos = A.find("may_goto", Pos)) != StringRef::npos;
+           ++Pos)
+        ++N;
+      for (size_t Pos = 0; (Pos = A.find("call", Pos)) != StringRef::npos;
+           ++Pos)
+        ++N;
+      continue;
+    }
+    int64_t Id = getHelperId(*CB);
+    if (Id >= 0) {
+      N += P.helperSite(Id) || Id == 12;
+      continue;
+    }
+    if (auto *Callee =
+            dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts()))
+      N += Callee->isDeclaration() && P.kfuncSite(Callee->getName());
+  }
+  return 2 * N + 2;
+}
+
+/// One codegen: twins for what the IR shows, sites read from the output's
+/// hot functions (identical to a build without the flag: the twins are
+/// appended after them). Falls back when the object shows a long function
+/// the IR did not, or more sites than reserved.
+ObjectPhase::Outcome ObjectPhase::runFast() {
+  Module &M = mod();
+  std::string Err;
+  markFunctions(M, P);
+  for (Function &F : M)
+    if (!F.isDeclaration() && F.hasFnAttribute(TwinAttr))
+      SiteCapacity += siteBound(F, P);
+  int N = createTwins(M, P);
+  if (N < 0)
+    return Outcome::Done;
+  for (Function &F : M)
+    if (F.hasFnAttribute(TwinOfAttr))
+      Pairs.push_back(F.getFnAttribute(TwinOfAttr).getValueAsString().str());
+  if (N > 0)
+    addCancelSection(/*Placeholder=*/true);
+  if (!emitObject(M, TM, FinalBuf)) {
+    reportError(Ctx, "the BPF target cannot emit an object file");
+    return Outcome::Done;
+  }
+  if (!Final.parse(ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(),
+                                     FinalBuf.size()),
+                   Err)) {
+    reportError(Ctx, Err);
+    return Outcome::Done;
+  }
+  // The output's hot functions are the plain ones.
+  Plain = Final;
+  LineData = ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(),
+                               FinalBuf.size());
+  StringMap<std::string> Extra;
+  analysePlain(Extra);
+  for (auto &E : Extra) {
+    Function *F = M.getFunction(E.getKey());
+    if (!F || F->hasFnAttribute(TwinOfAttr) || F->hasFnAttribute(TwinAttr))
+      continue;
+    if (Trace)
+      errs() << "bpf-cancel: '" << E.getKey() << "' (" << E.getValue()
+             << ") is long only in the object: full path\n";
+    return Outcome::Fallback;
+  }
+  if (!collectPairs(Final))
+    return Outcome::Done;
+  if (Pairs.empty())
+    return Outcome::Done; // nothing long: the object is the plain one
+  unsigned SiteCnt = 0;
+  for (const std::string &Name : Pairs)
+    SiteCnt += Info[Name].Sites.size();
+  if (SiteCnt > SiteCapacity) {
+    if (Trace)
+      errs() << "bpf-cancel: " << SiteCnt << " sites, " << SiteCapacity
+             << " reserved: full path\n";
+    return Outcome::Fallback;
+  }
+  if (patchCancelSection() && postProcess())
+    checkFinal(/*AgainstPlain=*/false);
+  remarks();
+  return Outcome::Done;
+}
+
+/// Two codegens: plain (a build without the flag, from Bitcode), then the
+/// module with twins; every hot function is checked against plain.
+void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
+  Module &M = mod();
+  std::string Err;
+  {
     LLVMContext PlainCtx;
     Expected<std::unique_ptr<Module>> Clone = parseBitcodeFile(
-        MemoryBufferRef(StringRef(BC.data(), BC.size()), "plain"), PlainCtx);
+        MemoryBufferRef(StringRef(Bitcode.data(), Bitcode.size()), "plain"),
+        PlainCtx);
     if (!Clone) {
       reportError(Ctx, "cannot copy the module: " +
                            toString(Clone.takeError()));
-      return true;
+      return;
     }
     if (!emitObject(**Clone, TM, PlainBuf)) {
       reportError(Ctx, "the BPF target cannot emit an object file");
-      return true;
+      return;
     }
   }
   if (!SavePlain.empty()) {
@@ -891,47 +1076,76 @@ bool ObjectPhase::run(raw_pwrite_stream &OS) {
                                      PlainBuf.size()),
                    Err)) {
     reportError(Ctx, Err);
-    return true;
+    return;
   }
+  LineData = ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(),
+                               PlainBuf.size());
   // (b) mark at instruction level, create twins
   StringMap<std::string> Extra;
   analysePlain(Extra);
   markFunctions(M, P, &Extra);
-  if (createTwins(M, P) < 0)
-    return true;
-  for (Function &F : M)
-    if (F.hasFnAttribute(TwinOfAttr)) {
-      std::string Hot = F.getFnAttribute(TwinOfAttr).getValueAsString().str();
-      if (!Plain.func(Hot)) {
-        error(M.getFunction(Hot), DiagnosticLocation(),
-              "function '" + Hot + "' has no symbol in the object");
-        return true;
-      }
-      Pairs.push_back(Hot);
-    }
+  if (createTwins(M, P) < 0 || !collectPairs(Plain))
+    return;
   if (Pairs.empty()) {
     // Nothing can run long: the object is the plain one.
-    OS << StringRef(PlainBuf.data(), PlainBuf.size());
-    return true;
+    FinalBuf = PlainBuf;
+    return;
   }
   // (c) sites were classified in analysePlain(); (d)
-  addCancelSection();
+  addCancelSection(/*Placeholder=*/false);
   // (e)
   if (!emitObject(M, TM, FinalBuf)) {
     reportError(Ctx, "the BPF target cannot emit an object file");
-    return true;
+    return;
   }
   if (!Final.parse(ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(),
                                      FinalBuf.size()),
                    Err)) {
     reportError(Ctx, Err);
-    return true;
+    return;
   }
   // (f), (g)
-  if (postProcess() && VerifyHot)
-    checkFinal();
+  if (postProcess())
+    checkFinal(/*AgainstPlain=*/true);
   remarks();
-  if (NumErrors)
+}
+
+bool ObjectPhase::run(raw_pwrite_stream &OS) {
+  // (a) A copy of the module as clang would compile it. Not CloneModule:
+  // it does not keep use-list order, and instruction selection and
+  // register allocation can depend on it (seen on the selftests: r3/r4
+  // swapped in test_skeleton.c). Bitcode that preserves use-list order
+  // does. It feeds the plain compile and the fast path's fallback.
+  SmallVector<char, 0> BC;
+  {
+    raw_svector_ostream BCOS(BC);
+    WriteBitcodeToFile(mod(), BCOS, /*ShouldPreserveUseListOrder=*/true);
+  }
+  bool Full = VerifyHot || !SavePlain.empty();
+  if (!Full && runFast() == Outcome::Fallback) {
+    // Codegen changed the IR of the original module: start again from
+    // the copy, in this context so that diagnostics reach clang.
+    Expected<std::unique_ptr<Module>> Copy = parseBitcodeFile(
+        MemoryBufferRef(StringRef(BC.data(), BC.size()), "copy"), Ctx);
+    if (!Copy) {
+      reportError(Ctx, "cannot copy the module: " +
+                           toString(Copy.takeError()));
+      return true;
+    }
+    Owned = std::move(*Copy);
+    MP = Owned.get();
+    FinalBuf.clear();
+    Final = ElfObject();
+    Plain = ElfObject();
+    Lines.reset();
+    Pairs.clear();
+    Info.clear();
+    SiteCapacity = 0;
+    Full = true;
+  }
+  if (Full)
+    runFull(BC);
+  if (NumErrors || FinalBuf.empty())
     return true; // diagnosed; never write a bad object
   // (h)
   OS << StringRef(FinalBuf.data(), FinalBuf.size());
