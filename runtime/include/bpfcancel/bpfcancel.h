@@ -118,8 +118,8 @@ __u32 bpfcancel_func__insn_off(const struct bpfcancel_func *func);
 __u32 bpfcancel_func__insn_cnt(const struct bpfcancel_func *func);
 /* STB_GLOBAL or STB_WEAK */
 bool bpfcancel_func__is_global(const struct bpfcancel_func *func);
-/* The instructions, in the object's byte order (little-endian); may be
- * unaligned-safe copies: always 8-byte aligned.
+/* The instructions (little-endian, as in the object), in an 8-byte
+ * aligned copy owned by the object; NULL for an empty function.
  */
 const struct bpf_insn *bpfcancel_func__insns(const struct bpfcancel_func *func);
 
