@@ -119,7 +119,7 @@ __u32 bpfcancel_func__insn_cnt(const struct bpfcancel_func *func);
 /* STB_GLOBAL or STB_WEAK */
 bool bpfcancel_func__is_global(const struct bpfcancel_func *func);
 /* The instructions (little-endian, as in the object), in an 8-byte
- * aligned copy owned by the object; NULL for an empty function.
+ * aligned copy owned by the object; may be NULL when insn_cnt is 0.
  */
 const struct bpf_insn *bpfcancel_func__insns(const struct bpfcancel_func *func);
 
