@@ -71,7 +71,9 @@
 #include "llvm/DebugInfo/DWARF/DWARFContext.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DiagnosticHandler.h"
 #include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/LLVMRemarkStreamer.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/InstIterator.h"
@@ -821,11 +823,18 @@ void ObjectPhase::checkFinal(bool AgainstPlain) {
 
 void ObjectPhase::remarks() {
   const char *Hint = " (compile with -g for locations)";
+  // Locations cost a DWARF parse: only for remarks someone asked for.
+  const DiagnosticHandler *DH = Ctx.getDiagHandlerPtr();
+  bool All = Ctx.getLLVMRemarkStreamer(); // -fsave-optimization-record
+  bool WhyOn = All || DH->isAnalysisRemarkEnabled(DEBUG_TYPE);
+  bool SitesOn = All || DH->isPassedOptRemarkEnabled(DEBUG_TYPE);
+  bool LoopsOn = All || DH->isMissedOptRemarkEnabled(DEBUG_TYPE) ||
+                 getWarnLevel() != WarnLevel::None;
   for (const std::string &N : Pairs) {
     Function *F = mod().getFunction(N);
     const ObjFunc *PF = Plain.func(N);
     const HotInfo &H = Info[N];
-    {
+    if (WhyOn) {
       StringRef R = F->getFnAttribute(TwinAttr).getValueAsString();
       OptimizationRemarkAnalysis Rem(DEBUG_TYPE, "Twin",
                                      DiagnosticLocation(F->getSubprogram()),
@@ -848,7 +857,7 @@ void ObjectPhase::remarks() {
         Rem << R;
       Ctx.diagnose(Rem);
     }
-    for (const Site &S : H.Sites) {
+    for (const Site &S : SitesOn ? H.Sites : std::vector<Site>()) {
       NoExactLines = false;
       OptimizationRemark Rem(DEBUG_TYPE, "Site",
                              locate(F, PF->Sec, PF->Off + 8 * S.Insn),
@@ -872,7 +881,8 @@ void ObjectPhase::remarks() {
         Rem << Hint;
       Ctx.diagnose(Rem);
     }
-    for (auto [Head, Latch] : H.UncutLoops) {
+    for (auto [Head, Latch] :
+         LoopsOn ? H.UncutLoops : std::vector<std::pair<unsigned, unsigned>>()) {
       NoExactLines = false;
       DiagnosticLocation Loc = locate(F, PF->Sec, PF->Off + 8 * Latch);
       bool HasDbg = !NoExactLines;
