@@ -353,6 +353,21 @@ static int norm_x86(const struct jit_image *img, struct out *o)
 				} else if (put(o, fp + off, l)) {
 					return -1;
 				}
+			} else if (!two && op == 0xc7 && imms == 4 && opc > 0 &&
+				   (fp[off + opc - 1] & 0xf8) == 0x48 && (fp[off + opc + 1] & 0xf8) == 0xc0) {
+				/* mov r64, simm32: a kernel address that fits 32 bits
+				 * sign-extended (module/BPF area: callback addresses) */
+				__s32 v32;
+				__u64 v;
+
+				memcpy(&v32, fp + off + immo, 4);
+				v = (__u64)(__s64)v32;
+				if (v >= 0xffff800000000000ULL) {
+					if (put(o, fp + off, immo) || put_addr(o, img, v, true))
+						return -1;
+				} else if (put(o, fp + off, l)) {
+					return -1;
+				}
 			} else if (put(o, fp + off, l)) {
 				return -1;
 			}
