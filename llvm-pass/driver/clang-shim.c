@@ -39,131 +39,133 @@
 
 #define PREFIX "clang (bpfcancel): error: "
 
-static int starts_with(const char *s, const char *p)
-{
-	return strncmp(s, p, strlen(p)) == 0;
+static int starts_with(const char *s, const char *p) {
+  return strncmp(s, p, strlen(p)) == 0;
 }
 
-static char *plugin_path(void)
-{
-	static char buf[PATH_MAX + 32];
-	const char *env = getenv("BPFCANCEL_PLUGIN");
-	char *slash;
-	ssize_t n;
+static char *plugin_path(void) {
+  static char buf[PATH_MAX + 32];
+  const char *env = getenv("BPFCANCEL_PLUGIN");
+  char *slash;
+  ssize_t n;
 
-	if (env && *env)
-		return (char *)env;
-	n = readlink("/proc/self/exe", buf, PATH_MAX);
-	if (n < 0) {
-		fprintf(stderr, PREFIX "cannot find my own path: %s; set BPFCANCEL_PLUGIN\n",
-			strerror(errno));
-		exit(1);
-	}
-	buf[n] = '\0';
-	slash = strrchr(buf, '/');
-	if (slash)
-		*slash = '\0';
-	strcat(buf, "/../lib/BPFCancel.so");
-	return buf;
+  if (env && *env)
+    return (char *)env;
+  n = readlink("/proc/self/exe", buf, PATH_MAX);
+  if (n < 0) {
+    fprintf(stderr,
+            PREFIX "cannot find my own path: %s; set BPFCANCEL_PLUGIN\n",
+            strerror(errno));
+    exit(1);
+  }
+  buf[n] = '\0';
+  slash = strrchr(buf, '/');
+  if (slash)
+    *slash = '\0';
+  strcat(buf, "/../lib/BPFCancel.so");
+  return buf;
 }
 
-int main(int argc, char **argv)
-{
-	const char *clang = getenv("BPFCANCEL_CLANG");
-	const char *mode = NULL, *policy = NULL, *warn = "none";
-	int want_warn = 0, warn_error = 0, preprocess_only = 0;
-	char **out;
-	int i, n = 0;
+int main(int argc, char **argv) {
+  const char *clang = getenv("BPFCANCEL_CLANG");
+  const char *mode = NULL, *policy = NULL, *warn = "none";
+  int want_warn = 0, warn_error = 0, preprocess_only = 0;
+  char **out;
+  int i, n = 0;
 
-	if (!clang || !*clang)
-		clang = BPFCANCEL_CLANG;
-	if (getenv("BPFCANCEL_SHIM_ACTIVE")) {
-		fprintf(stderr, PREFIX "BPFCANCEL_CLANG (%s) runs the shim again; "
-			"point it at the real clang\n", clang);
-		return 1;
-	}
-	/* argv + 8 plugin arguments + NULL */
-	out = calloc(argc + 10, sizeof(*out));
-	if (!out) {
-		fprintf(stderr, PREFIX "out of memory\n");
-		return 1;
-	}
-	out[n++] = (char *)clang;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
+  if (!clang || !*clang)
+    clang = BPFCANCEL_CLANG;
+  if (getenv("BPFCANCEL_SHIM_ACTIVE")) {
+    fprintf(stderr,
+            PREFIX "BPFCANCEL_CLANG (%s) runs the shim again; "
+                   "point it at the real clang\n",
+            clang);
+    return 1;
+  }
+  /* argv + 8 plugin arguments + NULL */
+  out = calloc(argc + 10, sizeof(*out));
+  if (!out) {
+    fprintf(stderr, PREFIX "out of memory\n");
+    return 1;
+  }
+  out[n++] = (char *)clang;
+  for (i = 1; i < argc; i++) {
+    const char *a = argv[i];
 
-		if (!strcmp(a, "-fbpf-cancellable")) {
-			mode = "auto";
-		} else if (starts_with(a, "-fbpf-cancellable=")) {
-			mode = a + strlen("-fbpf-cancellable=");
-			if (strcmp(mode, "auto") && strcmp(mode, "all")) {
-				fprintf(stderr, PREFIX "invalid value '%s' in '%s' "
-					"(expected auto or all)\n", mode, a);
-				return 1;
-			}
-		} else if (!strcmp(a, "-fno-bpf-cancellable")) {
-			mode = NULL;
-		} else if (starts_with(a, "-fbpf-cancellable-policy=")) {
-			policy = a + strlen("-fbpf-cancellable-policy=");
-			if (!*policy) {
-				fprintf(stderr, PREFIX "'%s' needs a file name\n", a);
-				return 1;
-			}
-		} else if (!strcmp(a, "-fbpf-cancellable-policy")) {
-			fprintf(stderr, PREFIX "use -fbpf-cancellable-policy=FILE\n");
-			return 1;
-		} else if (!strcmp(a, "-Wbpf-cancel")) {
-			want_warn = 1;
-		} else if (!strcmp(a, "-Wno-bpf-cancel")) {
-			want_warn = 0;
-			warn_error = 0;
-		} else if (!strcmp(a, "-Werror=bpf-cancel")) {
-			want_warn = 1;
-			warn_error = 1;
-		} else if (!strcmp(a, "-Wno-error=bpf-cancel")) {
-			warn_error = 0;
-		} else {
-			if (!strcmp(a, "-E"))
-				preprocess_only = 1;
-			out[n++] = argv[i];
-		}
-	}
-	if (want_warn)
-		warn = warn_error ? "error" : "warn";
+    if (!strcmp(a, "-fbpf-cancellable")) {
+      mode = "auto";
+    } else if (starts_with(a, "-fbpf-cancellable=")) {
+      mode = a + strlen("-fbpf-cancellable=");
+      if (strcmp(mode, "auto") && strcmp(mode, "all")) {
+        fprintf(stderr,
+                PREFIX "invalid value '%s' in '%s' "
+                       "(expected auto or all)\n",
+                mode, a);
+        return 1;
+      }
+    } else if (!strcmp(a, "-fno-bpf-cancellable")) {
+      mode = NULL;
+    } else if (starts_with(a, "-fbpf-cancellable-policy=")) {
+      policy = a + strlen("-fbpf-cancellable-policy=");
+      if (!*policy) {
+        fprintf(stderr, PREFIX "'%s' needs a file name\n", a);
+        return 1;
+      }
+    } else if (!strcmp(a, "-fbpf-cancellable-policy")) {
+      fprintf(stderr, PREFIX "use -fbpf-cancellable-policy=FILE\n");
+      return 1;
+    } else if (!strcmp(a, "-Wbpf-cancel")) {
+      want_warn = 1;
+    } else if (!strcmp(a, "-Wno-bpf-cancel")) {
+      want_warn = 0;
+      warn_error = 0;
+    } else if (!strcmp(a, "-Werror=bpf-cancel")) {
+      want_warn = 1;
+      warn_error = 1;
+    } else if (!strcmp(a, "-Wno-error=bpf-cancel")) {
+      warn_error = 0;
+    } else {
+      if (!strcmp(a, "-E"))
+        preprocess_only = 1;
+      out[n++] = argv[i];
+    }
+  }
+  if (want_warn)
+    warn = warn_error ? "error" : "warn";
 
-	if (mode && !preprocess_only) {
-		static char plugin_arg[PATH_MAX + 64], mode_arg[64],
-			warn_arg[64];
-		char *policy_arg;
-		char *plugin = plugin_path();
+  if (mode && !preprocess_only) {
+    static char plugin_arg[PATH_MAX + 64], mode_arg[64], warn_arg[64];
+    char *policy_arg;
+    char *plugin = plugin_path();
 
-		if (access(plugin, R_OK)) {
-			fprintf(stderr, PREFIX "pass plugin '%s' not found: %s "
-				"(build it, or set BPFCANCEL_PLUGIN)\n", plugin,
-				strerror(errno));
-			return 1;
-		}
-		snprintf(plugin_arg, sizeof(plugin_arg), "-fpass-plugin=%s", plugin);
-		snprintf(mode_arg, sizeof(mode_arg), "-bpf-cancel-mode=%s", mode);
-		snprintf(warn_arg, sizeof(warn_arg), "-bpf-cancel-warn=%s", warn);
-		out[n++] = plugin_arg;
-		out[n++] = "-mllvm";
-		out[n++] = mode_arg;
-		out[n++] = "-mllvm";
-		out[n++] = warn_arg;
-		if (policy) {
-			if (asprintf(&policy_arg, "-bpf-cancel-policy=%s", policy) < 0) {
-				fprintf(stderr, PREFIX "out of memory\n");
-				return 1;
-			}
-			out[n++] = "-mllvm";
-			out[n++] = policy_arg;
-		}
-	}
-	out[n] = NULL;
-	setenv("BPFCANCEL_SHIM_ACTIVE", "1", 1);
-	execv(clang, out);
-	fprintf(stderr, PREFIX "cannot run '%s': %s (set BPFCANCEL_CLANG)\n",
-		clang, strerror(errno));
-	return 1;
+    if (access(plugin, R_OK)) {
+      fprintf(stderr,
+              PREFIX "pass plugin '%s' not found: %s "
+                     "(build it, or set BPFCANCEL_PLUGIN)\n",
+              plugin, strerror(errno));
+      return 1;
+    }
+    snprintf(plugin_arg, sizeof(plugin_arg), "-fpass-plugin=%s", plugin);
+    snprintf(mode_arg, sizeof(mode_arg), "-bpf-cancel-mode=%s", mode);
+    snprintf(warn_arg, sizeof(warn_arg), "-bpf-cancel-warn=%s", warn);
+    out[n++] = plugin_arg;
+    out[n++] = "-mllvm";
+    out[n++] = mode_arg;
+    out[n++] = "-mllvm";
+    out[n++] = warn_arg;
+    if (policy) {
+      if (asprintf(&policy_arg, "-bpf-cancel-policy=%s", policy) < 0) {
+        fprintf(stderr, PREFIX "out of memory\n");
+        return 1;
+      }
+      out[n++] = "-mllvm";
+      out[n++] = policy_arg;
+    }
+  }
+  out[n] = NULL;
+  setenv("BPFCANCEL_SHIM_ACTIVE", "1", 1);
+  execv(clang, out);
+  fprintf(stderr, PREFIX "cannot run '%s': %s (set BPFCANCEL_CLANG)\n", clang,
+          strerror(errno));
+  return 1;
 }

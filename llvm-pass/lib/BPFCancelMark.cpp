@@ -132,8 +132,8 @@ bool bpfcancel::markFunctions(Module &M, const Policy &P,
       continue;
     for (Instruction &I : instructions(F))
       if (auto *CB = dyn_cast<CallBase>(&I))
-        if (auto *Callee = dyn_cast<Function>(
-                CB->getCalledOperand()->stripPointerCasts()))
+        if (auto *Callee =
+                dyn_cast<Function>(CB->getCalledOperand()->stripPointerCasts()))
           if (!Callee->isDeclaration())
             Callers[Callee].push_back(&F);
   }

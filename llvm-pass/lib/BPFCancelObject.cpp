@@ -73,15 +73,15 @@
 #include "llvm/IR/DebugInfoMetadata.h"
 #include "llvm/IR/DiagnosticHandler.h"
 #include "llvm/IR/DiagnosticInfo.h"
-#include "llvm/IR/LLVMRemarkStreamer.h"
 #include "llvm/IR/GlobalVariable.h"
 #include "llvm/IR/InlineAsm.h"
 #include "llvm/IR/InstIterator.h"
-#include "llvm/Support/Debug.h"
+#include "llvm/IR/LLVMRemarkStreamer.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Debug.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -210,8 +210,9 @@ bool ElfObject::parse(ArrayRef<uint8_t> D, std::string &Err) {
     Err = ("malformed object from codegen: " + Why).str();
     return false;
   };
-  if (D.size() < 64 || memcmp(D.data(), "\x7f"
-                                        "ELF\x02\x01",
+  if (D.size() < 64 || memcmp(D.data(),
+                              "\x7f"
+                              "ELF\x02\x01",
                               6))
     return Bad("not ELF64 little-endian");
   uint64_t ShOff;
@@ -321,9 +322,9 @@ const ObjFunc *ElfObject::callee(const ObjFunc &F, unsigned I) const {
 
 // BPF opcodes (include/uapi/linux/bpf.h).
 constexpr uint8_t BPF_JMP = 0x05, BPF_JMP32 = 0x06, BPF_CLASS_MASK = 0x07;
-constexpr uint8_t OpCall = 0x85, OpExit = 0x95, OpJcond = 0xe5,
-                  OpJa = 0x05, OpJa32 = 0x06, OpLdImm64 = 0x18,
-                  OpMov64Imm = 0xb7, OpMov64Reg = 0xbf;
+constexpr uint8_t OpCall = 0x85, OpExit = 0x95, OpJcond = 0xe5, OpJa = 0x05,
+                  OpJa32 = 0x06, OpLdImm64 = 0x18, OpMov64Imm = 0xb7,
+                  OpMov64Reg = 0xbf;
 constexpr uint8_t PseudoCall = 1;
 
 bool isJump(const Insn &In) {
@@ -418,8 +419,8 @@ HotInfo analyseHot(const ElfObject &O, const ObjFunc &F, const Policy &P) {
   std::vector<RtSite> RS;
   for (const Site &S : H.Sites)
     RS.push_back({S.Insn, uint16_t(S.Kind), S.Imm});
-  H.UncutLoops = runtimeUncutLoops(
-      O.Data.slice(O.Secs[F.Sec].Offset + F.Off, F.Size), RS);
+  H.UncutLoops =
+      runtimeUncutLoops(O.Data.slice(O.Secs[F.Sec].Offset + F.Off, F.Size), RS);
   return H;
 }
 
@@ -447,9 +448,10 @@ public:
       return;
     }
     File = std::move(*OF);
-    DCtx = DWARFContext::create(*File, DWARFContext::ProcessDebugRelocations::Process,
-                                nullptr, "", [](Error E) { consumeError(std::move(E)); },
-                                [](Error E) { consumeError(std::move(E)); });
+    DCtx = DWARFContext::create(
+        *File, DWARFContext::ProcessDebugRelocations::Process, nullptr, "",
+        [](Error E) { consumeError(std::move(E)); },
+        [](Error E) { consumeError(std::move(E)); });
   }
   std::optional<DILineInfo> lookup(unsigned Sec, uint64_t Off) {
     if (!DCtx)
@@ -529,8 +531,8 @@ DiagnosticLocation ObjectPhase::locate(Function *F, unsigned Sec,
   DIScope *Scope = SP;
   if (SP->getFile() && SP->getFile()->getFilename() != LI->FileName)
     Scope = DILexicalBlockFile::get(Ctx, SP, File, 0);
-  return DiagnosticLocation(DebugLoc(DILocation::get(
-      Ctx, LI->Line, LI->Column, cast<DILocalScope>(Scope))));
+  return DiagnosticLocation(DebugLoc(
+      DILocation::get(Ctx, LI->Line, LI->Column, cast<DILocalScope>(Scope))));
 }
 
 void ObjectPhase::error(Function *F, const DiagnosticLocation &Loc,
@@ -643,18 +645,17 @@ void ObjectPhase::addCancelSection(bool Placeholder) {
   for (Constant *C : Fields)
     Types.push_back(C->getType());
   auto *Ty = StructType::get(Ctx, Types, /*isPacked=*/true);
-  auto *GV = new GlobalVariable(mod(), Ty, /*isConstant=*/true,
-                                GlobalValue::InternalLinkage,
-                                ConstantStruct::get(Ty, Fields),
-                                "__bpf_cancel_block");
+  auto *GV = new GlobalVariable(
+      mod(), Ty, /*isConstant=*/true, GlobalValue::InternalLinkage,
+      ConstantStruct::get(Ty, Fields), "__bpf_cancel_block");
   GV->setSection(".BPF.cancel");
   GV->setAlignment(Align(8));
   appendToCompilerUsed(mod(), {GV});
 }
 
 bool ObjectPhase::postProcess() {
-  auto Buf = MutableArrayRef<uint8_t>((uint8_t *)FinalBuf.data(),
-                                      FinalBuf.size());
+  auto Buf =
+      MutableArrayRef<uint8_t>((uint8_t *)FinalBuf.data(), FinalBuf.size());
   // Cold instructions.
   for (const std::string &N : Pairs) {
     const ObjFunc *Cold = Final.func(N + TwinSuffix);
@@ -683,7 +684,8 @@ bool ObjectPhase::postProcess() {
                     &Buf[Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * S.Insn],
                     8) == 0;
       if (!Ok) {
-        error(HotF, locate(HotF, Plain.func(N)->Sec, Plain.func(N)->Off + 8 * S.Insn),
+        error(HotF,
+              locate(HotF, Plain.func(N)->Sec, Plain.func(N)->Off + 8 * S.Insn),
               "twin of '" + N + "' does not match at site insn " +
                   Twine(S.Insn) + " (" + S.What + ")");
         continue;
@@ -746,12 +748,14 @@ void ObjectPhase::checkFinal(bool AgainstPlain) {
   ArrayRef<uint8_t> F((const uint8_t *)FinalBuf.data(), FinalBuf.size());
   ArrayRef<uint8_t> PB((const uint8_t *)PlainBuf.data(), PlainBuf.size());
   // Hot functions against plain: bytes and relocations, per function.
-  for (const ObjFunc &PF : AgainstPlain ? Plain.Funcs : std::vector<ObjFunc>()) {
+  for (const ObjFunc &PF :
+       AgainstPlain ? Plain.Funcs : std::vector<ObjFunc>()) {
     const ObjFunc *FF = Final.func(PF.Name);
     Function *IRF = mod().getFunction(PF.Name);
     auto Fail = [&](const Twine &Why) {
-      error(IRF, IRF ? DiagnosticLocation(IRF->getSubprogram())
-                     : DiagnosticLocation(),
+      error(IRF,
+            IRF ? DiagnosticLocation(IRF->getSubprogram())
+                : DiagnosticLocation(),
             "hot function '" + PF.Name +
                 "' differs from the build without -fbpf-cancellable: " + Why +
                 " (please report)");
@@ -839,8 +843,7 @@ void ObjectPhase::remarks() {
       OptimizationRemarkAnalysis Rem(DEBUG_TYPE, "Twin",
                                      DiagnosticLocation(F->getSubprogram()),
                                      &F->getEntryBlock());
-      Rem << "'" << N << "' gets a cold twin '" << N << TwinSuffix
-          << "': ";
+      Rem << "'" << N << "' gets a cold twin '" << N << TwinSuffix << "': ";
       if (R == "loop")
         Rem << "it has a loop";
       else if (R == "may-goto")
@@ -882,7 +885,8 @@ void ObjectPhase::remarks() {
       Ctx.diagnose(Rem);
     }
     for (auto [Head, Latch] :
-         LoopsOn ? H.UncutLoops : std::vector<std::pair<unsigned, unsigned>>()) {
+         LoopsOn ? H.UncutLoops
+                 : std::vector<std::pair<unsigned, unsigned>>()) {
       NoExactLines = false;
       DiagnosticLocation Loc = locate(F, PF->Sec, PF->Off + 8 * Latch);
       bool HasDbg = !NoExactLines;
@@ -1014,16 +1018,16 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return Outcome::Done;
   }
-  if (!Final.parse(ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(),
-                                     FinalBuf.size()),
-                   Err)) {
+  if (!Final.parse(
+          ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(), FinalBuf.size()),
+          Err)) {
     reportError(Ctx, Err);
     return Outcome::Done;
   }
   // The output's hot functions are the plain ones.
   Plain = Final;
-  LineData = ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(),
-                               FinalBuf.size());
+  LineData =
+      ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(), FinalBuf.size());
   StringMap<std::string> Extra;
   analysePlain(Extra);
   for (auto &E : Extra) {
@@ -1065,8 +1069,8 @@ void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
         MemoryBufferRef(StringRef(Bitcode.data(), Bitcode.size()), "plain"),
         PlainCtx);
     if (!Clone) {
-      reportError(Ctx, "cannot copy the module: " +
-                           toString(Clone.takeError()));
+      reportError(Ctx,
+                  "cannot copy the module: " + toString(Clone.takeError()));
       return;
     }
     if (!emitObject(**Clone, TM, PlainBuf)) {
@@ -1082,14 +1086,14 @@ void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
     else
       Out << StringRef(PlainBuf.data(), PlainBuf.size());
   }
-  if (!Plain.parse(ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(),
-                                     PlainBuf.size()),
-                   Err)) {
+  if (!Plain.parse(
+          ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(), PlainBuf.size()),
+          Err)) {
     reportError(Ctx, Err);
     return;
   }
-  LineData = ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(),
-                               PlainBuf.size());
+  LineData =
+      ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(), PlainBuf.size());
   // (b) mark at instruction level, create twins
   StringMap<std::string> Extra;
   analysePlain(Extra);
@@ -1108,9 +1112,9 @@ void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return;
   }
-  if (!Final.parse(ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(),
-                                     FinalBuf.size()),
-                   Err)) {
+  if (!Final.parse(
+          ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(), FinalBuf.size()),
+          Err)) {
     reportError(Ctx, Err);
     return;
   }
@@ -1138,8 +1142,7 @@ bool ObjectPhase::run(raw_pwrite_stream &OS) {
     Expected<std::unique_ptr<Module>> Copy = parseBitcodeFile(
         MemoryBufferRef(StringRef(BC.data(), BC.size()), "copy"), Ctx);
     if (!Copy) {
-      reportError(Ctx, "cannot copy the module: " +
-                           toString(Copy.takeError()));
+      reportError(Ctx, "cannot copy the module: " + toString(Copy.takeError()));
       return true;
     }
     Owned = std::move(*Copy);

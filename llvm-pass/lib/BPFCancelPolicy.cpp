@@ -14,12 +14,16 @@
 //   runtime/policy/, never guessed from names:
 //
 //     bpfcancel-policy 1
-//     helper 1 bpf_map_lookup_elem ret-null 0     # RET_PTR_TO_MAP_VALUE_OR_NULL
-//     helper 181 bpf_loop callback 0              # 0 iterations
-//     helper 12 bpf_tail_call tail-call 0         # falls through
-//     kfunc bpf_task_acquire ret-null 0           # KF_ACQUIRE | KF_RET_NULL
-//     kfunc bpf_iter_num_next iter-next 0         # KF_ITER_NEXT
-//     deny helper 194 bpf_kptr_xchg release-arg   # never substituted
+//     kernel linux-6.12.117
+//     helper 1 map_lookup_elem ret-null 0     # RET_PTR_TO_MAP_VALUE_OR_NULL
+//     helper 181 loop callback 0              # 0 iterations
+//     helper 12 tail_call tail-call 0         # falls through
+//     kfunc bpf_task_acquire ret-null 0       # KF_ACQUIRE | KF_RET_NULL
+//     kfunc bpf_iter_num_next iter-next 0     # KF_ITER_NEXT
+//     deny helper 194 kptr_xchg release-arg   # never substituted
+//
+//   (grammar: docs/policy.md). The runtime library parses it; this file
+//   holds the plugin's options and caches lookups.
 //
 //   Why these and only these (kernel/bpf/verifier.c): check_helper_call()
 //   and check_kfunc_call() mark r0 PTR_MAYBE_NULL for these returns, so the
@@ -38,15 +42,11 @@
 #include "BPFCancel.h"
 #include "BPFCancelRuntime.h"
 
-#include "llvm/ADT/SmallVector.h"
-#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/Constants.h"
 #include "llvm/IR/DiagnosticInfo.h"
-#include "llvm/IR/DiagnosticPrinter.h"
 #include "llvm/IR/InstrTypes.h"
 #include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Constants.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
 #include <memory>
@@ -68,12 +68,12 @@ static cl::opt<Mode> ModeOpt(
                           "functions that can run long and their callers"),
                clEnumValN(Mode::All, "all", "every defined function")));
 
-static cl::opt<WarnLevel> WarnOpt(
-    "bpf-cancel-warn", cl::init(WarnLevel::None),
-    cl::desc("BPF: diagnose loops cancellation cannot cut short"),
-    cl::values(clEnumValN(WarnLevel::None, "none", "remark only"),
-               clEnumValN(WarnLevel::Warn, "warn", "warning"),
-               clEnumValN(WarnLevel::Error, "error", "error")));
+static cl::opt<WarnLevel>
+    WarnOpt("bpf-cancel-warn", cl::init(WarnLevel::None),
+            cl::desc("BPF: diagnose loops cancellation cannot cut short"),
+            cl::values(clEnumValN(WarnLevel::None, "none", "remark only"),
+                       clEnumValN(WarnLevel::Warn, "warn", "warning"),
+                       clEnumValN(WarnLevel::Error, "error", "error")));
 
 Mode getMode() { return ModeOpt; }
 WarnLevel getWarnLevel() { return WarnOpt; }

@@ -47,8 +47,9 @@ namespace bpfcancel {
 void *runtimePolicyLoad(const std::string &Path, std::string &Err) {
   char Buf[512] = "";
   struct bpfcancel_policy *P =
-      Path.empty() ? bpfcancel_policy__default()
-                   : bpfcancel_policy__load_file(Path.c_str(), Buf, sizeof(Buf));
+      Path.empty()
+          ? bpfcancel_policy__default()
+          : bpfcancel_policy__load_file(Path.c_str(), Buf, sizeof(Buf));
   if (!P) {
     if (Path.empty())
       Err = "the built-in policy does not load (runtime library bug)";
@@ -127,8 +128,8 @@ runtimeUncutLoops(ArrayRef<uint8_t> Insns, ArrayRef<RtSite> Sites) {
   if (N <= 0)
     return Out;
   std::vector<struct bpfcancel_loop> L(N);
-  N = bpfcancel_insns__loops(In.data(), In.size(), S.data(), S.size(),
-                             L.data(), L.size());
+  N = bpfcancel_insns__loops(In.data(), In.size(), S.data(), S.size(), L.data(),
+                             L.size());
   for (int I = 0; I < N && I < (int)L.size(); ++I)
     if (!L[I].cut)
       Out.push_back({L[I].header, L[I].back_edge});
@@ -215,7 +216,8 @@ static SiteKind parseKind(StringRef S) {
       .Default(SiteKind::None);
 }
 
-bool FallbackPolicy::parse(StringRef Text, StringRef FileName, std::string &Err) {
+bool FallbackPolicy::parse(StringRef Text, StringRef FileName,
+                           std::string &Err) {
   SmallVector<StringRef, 0> Lines;
   Text.split(Lines, '\n');
   bool SawHeader = false;
@@ -301,8 +303,8 @@ void *runtimePolicyLoad(const std::string &Path, std::string &Err) {
   } else {
     auto Buf = MemoryBuffer::getFile(Path, /*IsText=*/true);
     if (!Buf) {
-      Err = "cannot read policy file '" + Path +
-            "': " + Buf.getError().message();
+      Err =
+          "cannot read policy file '" + Path + "': " + Buf.getError().message();
       Ok = false;
     } else {
       Ok = P->parse((*Buf)->getBuffer(), Path, Err);

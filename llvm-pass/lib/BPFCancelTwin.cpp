@@ -61,16 +61,16 @@
 //===----------------------------------------------------------------------===//
 #include "BPFCancel.h"
 
-#include "llvm/IR/Constants.h"
-#include "llvm/IR/DebugInfoMetadata.h"
-#include "llvm/IR/DiagnosticInfo.h"
-#include "llvm/IR/DerivedTypes.h"
-#include "llvm/IR/Function.h"
-#include "llvm/IR/InstIterator.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DebugInfoMetadata.h"
+#include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/DiagnosticInfo.h"
+#include "llvm/IR/Function.h"
 #include "llvm/IR/InlineAsm.h"
+#include "llvm/IR/InstIterator.h"
 #include "llvm/IR/Instructions.h"
 #include "llvm/IR/Metadata.h"
 #include "llvm/IR/Module.h"
@@ -86,7 +86,9 @@ using namespace bpfcancel;
 
 namespace {
 
-bool isIdentChar(char C) { return isAlnum(C) || C == '_' || C == '.' || C == '$'; }
+bool isIdentChar(char C) {
+  return isAlnum(C) || C == '_' || C == '.' || C == '$';
+}
 
 /// Symbolic labels ("l1:", "loop_end:") that inline asm text defines.
 /// Numeric local labels ("1:") and %= labels ("l0_%=:") may repeat and are
@@ -152,10 +154,10 @@ void renameTwinAsmLabels(Function &T) {
     std::string NewAsm = renameAsmLabels(IA->getAsmString(), Labels);
     if (NewAsm == IA->getAsmString())
       continue;
-    CB->setCalledOperand(InlineAsm::get(
-        IA->getFunctionType(), NewAsm, IA->getConstraintString(),
-        IA->hasSideEffects(), IA->isAlignStack(), IA->getDialect(),
-        IA->canThrow()));
+    CB->setCalledOperand(
+        InlineAsm::get(IA->getFunctionType(), NewAsm, IA->getConstraintString(),
+                       IA->hasSideEffects(), IA->isAlignStack(),
+                       IA->getDialect(), IA->canThrow()));
   }
 }
 
@@ -269,8 +271,8 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
     renameTwinAsmLabels(*T);
     TwinOf[F] = T;
     Twins.push_back(T);
-    LLVM_DEBUG(dbgs() << "bpf-cancel-twin: " << F->getName() << " -> "
-                      << Name << "\n");
+    LLVM_DEBUG(dbgs() << "bpf-cancel-twin: " << F->getName() << " -> " << Name
+                      << "\n");
   }
 
   Type *I64 = Type::getInt64Ty(Ctx);
@@ -309,9 +311,9 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
       const PolicyEntry *E = P.kfuncSite(Callee->getName());
       if (!E)
         continue;
-      CB->setCalledOperand(ConstantExpr::getIntToPtr(
-          ConstantInt::get(I64, MarkerHelperId),
-          CB->getCalledOperand()->getType()));
+      CB->setCalledOperand(
+          ConstantExpr::getIntToPtr(ConstantInt::get(I64, MarkerHelperId),
+                                    CB->getCalledOperand()->getType()));
     }
   }
   matchUseListOrder(TwinToHot);

@@ -66,8 +66,8 @@ void registerCallbacks(PassBuilder &PB) {
 } // namespace
 
 PassPluginLibraryInfo getBPFCancelPluginInfo() {
-  PassPluginLibraryInfo Info{LLVM_PLUGIN_API_VERSION, "BPFCancel",
-                             "0.1", registerCallbacks};
+  PassPluginLibraryInfo Info{LLVM_PLUGIN_API_VERSION, "BPFCancel", "0.1",
+                             registerCallbacks};
   // #3
   Info.PreCodeGenCallback = preCodeGen;
   return Info;
@@ -75,7 +75,8 @@ PassPluginLibraryInfo getBPFCancelPluginInfo() {
 
 // The public entry point for a dynamically loaded plugin
 // (-fpass-plugin=, opt -load-pass-plugin=).
-extern "C" LLVM_ATTRIBUTE_WEAK LLVM_ATTRIBUTE_VISIBILITY_DEFAULT
-PassPluginLibraryInfo llvmGetPassPluginInfo() {
+extern "C" LLVM_ATTRIBUTE_WEAK
+    LLVM_ATTRIBUTE_VISIBILITY_DEFAULT PassPluginLibraryInfo
+    llvmGetPassPluginInfo() {
   return getBPFCancelPluginInfo();
 }
