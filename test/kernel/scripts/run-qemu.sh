@@ -28,7 +28,8 @@ append="panic=-1 loglevel=7 ${BENCH_APPEND:-}"
 
 case "$KARCH" in
 x86_64)
-	qemu=(qemu-system-x86_64 -M pc -cpu max -smp 4 -m 1G
+	# no ACPI in the guest: SeaBIOS's MP table lists one CPU per socket only
+	qemu=(qemu-system-x86_64 -M pc -cpu max -smp 4,sockets=4,cores=1,threads=1 -m 1G
 	      -append "console=ttyS0 $append") ;;
 arm64)
 	qemu=(qemu-system-aarch64 -M virt,gic-version=3 -cpu max,pauth-impdef=on -smp 4 -m 1G
