@@ -35,13 +35,20 @@ HDRS     := $(wildcard $(HERE)/harness/*.h)
 OBJS     := $(patsubst $(HERE)/%.c,$(OUT)/%.o,$(HARNESS) $(TESTS))
 BPFOBJS  := $(patsubst $(HERE)/progs/%.c,$(OUT)/bpf/%.bpf.o,$(PROGS))
 
-all: $(OUT)/bench_runner $(BPFOBJS)
+all: prune $(OUT)/bench_runner $(BPFOBJS)
 
-# the list of tests: every "void test_<name>(void)" in prog_tests/
-$(OUT)/tests.h: $(TESTS) $(HERE)/runner.mk
+# the list of tests: every "void test_<name>(void)" in prog_tests/; rewritten
+# only when it changes (so that adding or removing a test file relinks)
+$(OUT)/tests.h: FORCE
 	@mkdir -p $(@D)
 	@grep -ho '^void test_[a-zA-Z0-9_]*(void)' $(TESTS) | \
-		sed 's/^void test_\(.*\)(void)/DEFINE_TEST(\1)/' > $@.tmp && mv $@.tmp $@
+		sed 's/^void test_\(.*\)(void)/DEFINE_TEST(\1)/' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+# objects of removed programs must not reach the initramfs
+prune: FORCE
+	@for o in $(wildcard $(OUT)/bpf/*.bpf.o); do \
+		case " $(BPFOBJS) " in *" $$o "*) ;; *) rm -f $$o ;; esac; done
 
 $(OUT)/%.o: $(HERE)/%.c $(HDRS) $(OUT)/tests.h $(LIBBPF)/libbpf.a
 	@mkdir -p $(@D)
@@ -54,4 +61,5 @@ $(OUT)/bpf/%.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.
 	@mkdir -p $(@D)
 	$(BPF_CC) $(BPFFLAGS) -c $< -o $@
 
-.PHONY: all
+.PHONY: all prune FORCE
+FORCE:

@@ -58,7 +58,7 @@ elif [ $rc != 0 ]; then
 fi
 grep -q '^BENCH-BOOTED' "$LOGF" || problems+=("guest never reached /init")
 if grep -q '^BENCH-BOOTED' "$LOGF" && ! grep -q '^BENCH-DONE' "$LOGF"; then
-	problems+=("test runner did not finish (no BENCH-DONE)")
+	problems+=("test runner did not finish (no BENCH-DONE); last test started: $(grep '^bench: running ' "$LOGF" | tail -1 | cut -d' ' -f3)")
 fi
 # kernel reports that fail the run even when every test passed
 bad='BUG:|WARNING:|Oops|KASAN|kmemleak: [0-9]+ new suspected|unreferenced object|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|rcu_sched self-detected stall|rcu_preempt self-detected stall|RCU stall|rcu: INFO: .* stall|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|segfault at'
