@@ -690,6 +690,15 @@ bool ObjectPhase::postProcess() {
                   Twine(S.Insn) + " (" + S.What + ")");
         continue;
       }
+      // Stock libbpf refuses a relocation on anything but a call or an
+      // ld_imm64 (bpf_program__record_reloc()): no site may keep one.
+      if (Final.reloc(*Cold, S.Insn)) {
+        error(HotF,
+              locate(HotF, Plain.func(N)->Sec, Plain.func(N)->Off + 8 * S.Insn),
+              "twin of '" + N + "' keeps a relocation at site insn " +
+                  Twine(S.Insn) + " (" + S.What + ")");
+        continue;
+      }
       uint8_t *P = &Buf[Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * S.Insn];
       const uint8_t *HotP =
           &Buf[Final.Secs[Hot->Sec].Offset + Hot->Off + 8 * S.Insn];
