@@ -22,11 +22,11 @@
 //     from the object phase; opt runs it as -passes=bpf-cancel-twin.
 //
 //   * the object phase (BPFCancelObject.cpp), run from the plugin's
-//     PreCodeGenCallback: it compiles the module once without twins (the
-//     "plain" object, identical to a build without the flag), finds the
-//     cancellation sites on that object, adds twins and the .BPF.cancel
-//     section, compiles the real module, turns each twin site into its cold
-//     instruction, and checks the result before writing it.
+//     PreCodeGenCallback: it creates the twins and the .BPF.cancel section,
+//     compiles the module, finds the cancellation sites on the object,
+//     turns each twin site into its cold instruction, and checks the result
+//     before writing it (with -bpf-cancel-verify-hot also against a compile
+//     without twins).
 //
 //   The substitution policy (which helpers and kfuncs may be substituted
 //   and by what) is read from a versioned text file; see

@@ -12,32 +12,43 @@
 //   its backend. Cancellation sites must be found on instructions, not on
 //   IR: can_loop/cond_break (may_goto) and bpf_tail_call_static are inline
 //   asm, naked functions are opaque, and a helper call may be created or
-//   removed by codegen. So:
+//   removed by codegen. The module is first copied as bitcode that keeps
+//   use-list order (CloneModule does not, and instruction selection and
+//   register allocation depend on it). Then:
 //
-//   (a) copy the module (codegen mutates IR; a bitcode round trip that
-//       keeps use-list order, which CloneModule does not) and compile the
-//       copy: the "plain" object, the exact object a build without the
-//       flag gives;
+//   Fast path (default), one codegen:
+//     create the twins the IR asks for; reserve the .BPF.cancel block with
+//     an upper bound of site slots; compile; read the sites from the
+//     output's hot functions (identical to a build without the flag: the
+//     twins come after them); fill in the block in place. If the object
+//     shows a long function without a twin, or more sites than reserved,
+//     start again on the full path from the copy.
+//
+//   Full path (-bpf-cancel-verify-hot, or the fallback), two codegens:
+//   (a) compile the copy: the "plain" object, the exact object a build
+//       without the flag gives;
 //   (b) on plain, find the functions that are long at instruction level
 //       (back-edges, may_goto, KF_ITER_NEXT and callback-helper calls) and
-//       their callers; mark them in the real module and create the twins
-//       (BPFCancelTwin.cpp);
+//       their callers; mark them and create the twins (BPFCancelTwin.cpp);
 //   (c) list the sites of every hot function from plain; a site is the
 //       index of one instruction of the hot function, and the twin has the
 //       same index (1:1 mapping); find the loops no site cuts short;
 //   (d) add the .BPF.cancel block (<uapi/linux/bpf_cancel.h>) as a
 //       constant whose function records are ptrtoint references to hot and
 //       cold functions (R_BPF_64_ABS64);
-//   (e) compile the real module;
+//   (e) compile the real module.
+//
+//   Both paths then:
 //   (f) in place, turn each twin site into its cold instruction, and point
 //       every .rel.BPF.cancel relocation at the function's own STT_FUNC
 //       symbol with a zero stored addend (LLVM relocates local functions
 //       against the section symbol, which the libbpf linker of
 //       "bpftool gen object" refuses in a non-executable section);
 //   (g) check the result: every twin equals its hot function except at the
-//       sites, every hot function equals plain byte for byte and
-//       relocation for relocation, and the runtime checker accepts the
-//       object. Any problem is a located error and no object is written;
+//       sites, no site keeps a relocation, the runtime checker accepts the
+//       object, and (full path) every hot function equals plain byte for
+//       byte and relocation for relocation. Any problem is a located error
+//       and no object is written;
 //   (h) write the object; clang's own codegen is skipped.
 //
 //   Cold instructions (each replaces one instruction, DESIGN.md
