@@ -68,6 +68,8 @@ static const char *const err_names[__BPF_CANCEL_E_MAX] = {
 	[BPF_CANCEL_E_HOT_MISSING]	= "hot-missing",
 	[BPF_CANCEL_E_HOT_DIFF]		= "hot-differs",
 	[BPF_CANCEL_E_NOMEM]		= "no-memory",
+	[BPF_CANCEL_E_SITE_NONNULL]	= "site-not-null",
+	[BPF_CANCEL_E_TWIN_CALL]	= "twin-calls-hot",
 };
 
 const char *bpf_cancel_err_str(int code)
@@ -331,34 +333,37 @@ int bpf_cancel_check_func_rec(const struct bpf_cancel_block *blk, __u32 idx,
 	return 0;
 }
 
+/*
+ * The func records of a block that own sites (site_cnt > 0) must list
+ * them in increasing order: each such record's range starts at or after
+ * the end of the previous one. That makes the ranges disjoint and lets
+ * this check run in O(func_cnt) with no memory, which matters in the
+ * kernel. Writers emit records in site order; a reader that wants to
+ * accept another order must sort first.
+ */
 int bpf_cancel_check_site_ranges(const struct bpf_cancel_block *blk,
 				 struct bpf_cancel_diag *diag)
 {
-	struct bpf_cancel_func a, b;
-	__u32 i, j;
+	struct bpf_cancel_func f;
+	__u64 prev_end = 0;
+	__u32 i, prev = 0, prev_idx = 0, prev_cnt = 0;
+	bool have_prev = false;
 
-	/* quadratic, but func_cnt is bounded by the block size; records
-	 * are expected in site order, so check neighbours first and fall
-	 * back to the full scan only when they are not sorted
-	 */
 	for (i = 0; i < blk->func_cnt; i++) {
-		bpf_cancel_read_func(blk, i, &a);
-		if (!a.site_cnt)
+		bpf_cancel_read_func(blk, i, &f);
+		if (!f.site_cnt)
 			continue;
-		for (j = i + 1; j < blk->func_cnt; j++) {
-			bpf_cancel_read_func(blk, j, &b);
-			if (!b.site_cnt)
-				continue;
-			if ((__u64)a.site_idx < (__u64)b.site_idx + b.site_cnt &&
-			    (__u64)b.site_idx < (__u64)a.site_idx + a.site_cnt)
-				return diag_set(diag, BPF_CANCEL_E_SITE_OVERLAP,
-						BPF_CANCEL_NO_INSN,
-						"func records %u and %u claim overlapping site records ([%u, +%u) and [%u, +%u))",
-						i, j, a.site_idx, a.site_cnt,
-						b.site_idx, b.site_cnt);
-			if (b.site_idx >= a.site_idx + a.site_cnt)
-				break; /* sorted: later ones are further */
-		}
+		if (have_prev && (__u64)f.site_idx < prev_end)
+			return diag_set(diag, BPF_CANCEL_E_SITE_OVERLAP,
+					BPF_CANCEL_NO_INSN,
+					"func records %u and %u claim overlapping or unordered site records ([%u, +%u) and [%u, +%u)): records must list disjoint site ranges in increasing order",
+					prev, i, prev_idx, prev_cnt,
+					f.site_idx, f.site_cnt);
+		prev = i;
+		prev_idx = f.site_idx;
+		prev_cnt = f.site_cnt;
+		prev_end = (__u64)f.site_idx + f.site_cnt;
+		have_prev = true;
 	}
 	return 0;
 }
@@ -424,13 +429,24 @@ static const char *shape_want(int kind)
 	}
 }
 
+static bool is_null_kind(int kind)
+{
+	return kind == BPF_CANCEL_SITE_RET_NULL ||
+	       kind == BPF_CANCEL_SITE_ITER_NEXT;
+}
+
 int bpf_cancel_check_sites(const struct bpf_insn *hot, __u32 insn_cnt,
 			   const struct bpf_cancel_site *sites, __u32 site_cnt,
 			   struct bpf_cancel_diag *diag)
 {
 	char buf[64];
-	__u32 i;
+	__u32 i, k = 0;
 
+	/*
+	 * O(insn_cnt + site_cnt): sites are strictly increasing, so the
+	 * instruction-boundary walk (k, the first slot at or after the
+	 * previous site) carries over from one site to the next.
+	 */
 	for (i = 0; i < site_cnt; i++) {
 		const struct bpf_cancel_site *s = &sites[i];
 		__u32 off = s->insn_off;
@@ -455,18 +471,20 @@ int bpf_cancel_check_sites(const struct bpf_insn *hot, __u32 insn_cnt,
 			return diag_set(diag, BPF_CANCEL_E_SITE_IMM, off,
 					"insn %u: %s site with imm %d (must be 0)",
 					off, bpf_cancel_kind_str(s->kind), s->imm);
-		if (off && is_ld_imm64(&hot[off - 1])) {
-			/* off-1 may itself be a 2nd slot: walk from 0 */
-			__u32 k = 0;
-
-			while (k < off)
-				k += is_ld_imm64(&hot[k]) ? 2 : 1;
-			if (k != off)
-				return diag_set(diag, BPF_CANCEL_E_SITE_LDIMM64,
-						off,
-						"insn %u: site in the second slot of the ld_imm64 at insn %u",
-						off, off - 1);
-		}
+		/* a non-zero r0 where the verifier typed a maybe-NULL
+		 * pointer is a wild pointer on a path it never explored
+		 */
+		if (is_null_kind(s->kind) && s->imm)
+			return diag_set(diag, BPF_CANCEL_E_SITE_NONNULL, off,
+					"site %u (insn %u): %s site with fast value %d: must be 0 (NULL), any other r0 is a pointer the verifier never saw",
+					i, off, bpf_cancel_kind_str(s->kind),
+					s->imm);
+		while (k < off)
+			k += is_ld_imm64(&hot[k]) ? 2 : 1;
+		if (k != off)
+			return diag_set(diag, BPF_CANCEL_E_SITE_LDIMM64, off,
+					"insn %u: site in the second slot of the ld_imm64 at insn %u",
+					off, off - 1);
 		if (!bpf_cancel_site_shape_ok(&hot[off], s->kind)) {
 			bpf_cancel_insn_str(&hot[off], buf, sizeof(buf));
 			return diag_set(diag, BPF_CANCEL_E_SITE_SHAPE, off,

@@ -23,6 +23,7 @@ struct chk {
 	int problems;
 	/* collection mode (at open) */
 	bool collect;
+	bool strict_twin_calls;
 	struct bc_pair *pairs;
 	int pair_cnt, pair_cap;
 	/* per function: which record claimed it (hot or cold), -1 */
@@ -199,17 +200,30 @@ static bool pc_site_allowed(void *ctx, __u32 idx, const struct bpf_insn *hot,
 	}
 }
 
+/*
+ * Same symbol: a defined symbol by identity (section, value, type), so
+ * that two same-named statics of a "bpftool gen object" link differ; an
+ * undefined (extern) symbol by name, which is how libbpf resolves it.
+ */
+static bool sym_same(const struct bpfcancel_obj *obj, __u32 a, __u32 b)
+{
+	const struct bc_sym *x = &obj->syms[a], *y = &obj->syms[b];
+
+	if (a == b)
+		return true;
+	if (x->type != y->type || x->shndx != y->shndx)
+		return false;
+	if (x->shndx == SHN_UNDEF)
+		return !strcmp(x->name, y->name);
+	return x->value == y->value;
+}
+
 static bool rel_same(const struct bpfcancel_obj *obj, const struct bc_rel *a,
 		     const struct bc_rel *b)
 {
-	const struct bc_sym *x, *y;
-
 	if (!a || !b)
 		return a == b;
-	x = &obj->syms[a->sym];
-	y = &obj->syms[b->sym];
-	return a->type == b->type && x->type == y->type &&
-	       !strcmp(sym_label(obj, x), sym_label(obj, y)) &&
+	return a->type == b->type && sym_same(obj, a->sym, b->sym) &&
 	       a->addend == b->addend;
 }
 
@@ -235,19 +249,71 @@ static bool pc_same_insn(void *ctx, __u32 idx, const struct bpf_insn *hot,
 	if (hot->code != cold->code || hot->dst_reg != cold->dst_reg ||
 	    hot->src_reg != cold->src_reg || hot->off != cold->off)
 		return false;
+	/* a bpf2bpf call or a function address: the target is resolved
+	 * from symbol and imm, so compare targets, not imms
+	 */
 	if ((hot->code == (BPF_JMP | BPF_CALL) &&
 	     hot->src_reg == BPF_CANCEL_PSEUDO_CALL) ||
 	    hot->code == (BPF_LD | BPF_IMM | BPF_DW)) {
 		if (same_target(pc, i))
 			return true;
 	}
-	/* relocated imm: same symbol, the imm is the linker's business */
+	/*
+	 * Any other relocated instruction: same symbol AND same imm. libbpf
+	 * adds the imm to the symbol (kfunc and subprog calls:
+	 * sub_insn_idx = sym_off / 8 + imm + 1; ld_imm64:
+	 * insn[1].imm = insn[0].imm + sym_off), so a different imm is a
+	 * different instruction. The second slot of an ld_imm64 is compared
+	 * byte for byte by the core.
+	 */
+	if (hot->imm != cold->imm)
+		return false;
 	rh = bc_find_rel(obj, pc->hot->sec_idx,
 			 ((__u64)pc->hot->insn_off + i) * BC_INSN_SZ);
 	rc = bc_find_rel(obj, pc->cold->sec_idx,
 			 ((__u64)pc->cold->insn_off + i) * BC_INSN_SZ);
 	return rh && rc && rel_same(obj, rh, rc) &&
 	       obj->syms[rh->sym].type != STT_SECTION;
+}
+
+/*
+ * Strict twin calls: a twin's bpf2bpf call (or function address) whose hot
+ * callee has a twin must go to that twin, not to the hot callee.
+ */
+static void check_twin_calls(struct chk *k, const struct bpfcancel_func *hot,
+			     const struct bpfcancel_func *cold,
+			     const struct bpf_cancel_site *sites,
+			     __u32 site_cnt, int *reported)
+{
+	const struct bpfcancel_obj *obj = k->obj;
+	__u32 j, s0 = 0;
+
+	for (j = 0; j < hot->insn_cnt && *reported < MAX_PAIR_PROBLEMS; j++) {
+		const struct bpf_insn *insn = &cold->insns[j];
+		const struct bpfcancel_func *th, *tc, *tw;
+		bool ld = insn->code == (BPF_LD | BPF_IMM | BPF_DW);
+
+		while (s0 < site_cnt && sites[s0].insn_off < j)
+			s0++;
+		if (s0 < site_cnt && sites[s0].insn_off == j)
+			continue;
+		if (!ld && !(insn->code == (BPF_JMP | BPF_CALL) &&
+			     insn->src_reg == BPF_CANCEL_PSEUDO_CALL))
+			continue;
+		th = bc_insn_target(obj, hot, j);
+		tc = bc_insn_target(obj, cold, j);
+		tw = th ? twin_of(obj, th) : NULL;
+		if (th && tw && tc == th) {
+			problem(k, BPF_CANCEL_E_TWIN_CALL,
+				bpfcancel_func__sec_name(hot), hot->name, j,
+				"twin '%s' %s hot '%s', not its twin '%s' (strict twin calls)",
+				cold->name, ld ? "takes the address of" : "calls",
+				th->name, tw->name);
+			(*reported)++;
+		}
+		if (ld)
+			j++;
+	}
 }
 
 static void check_pair_insns(struct chk *k, const struct bpfcancel_func *hot,
@@ -330,14 +396,34 @@ static void check_pair_insns(struct chk *k, const struct bpfcancel_func *hot,
 		     hot->insns[j].code == (BPF_LD | BPF_IMM | BPF_DW)) &&
 		    same_target(&pc, j))
 			continue;
-		problem(k, BPF_CANCEL_E_INSN_RELOC, sec, hot->name, j,
-			"twin '%s': relocation differs from the hot function's (hot %s%s, twin %s%s)",
-			cold->name, rh ? "against " : "none",
-			rh ? sym_label(k->obj, &k->obj->syms[rh->sym]) : "",
-			rc ? "against " : "none",
-			rc ? sym_label(k->obj, &k->obj->syms[rc->sym]) : "");
+		{
+			const struct bc_sym *yh, *yc;
+			char same[160] = "";
+
+			yh = rh ? &k->obj->syms[rh->sym] : NULL;
+			yc = rc ? &k->obj->syms[rc->sym] : NULL;
+			/* two statics of one name: say where each is */
+			if (yh && yc && !strcmp(sym_label(k->obj, yh),
+						sym_label(k->obj, yc)))
+				snprintf(same, sizeof(same),
+					 "; different symbols of that name: '%s'+%llu and '%s'+%llu",
+					 bc_sym_sec_name(k->obj, yh) ?
+					 bc_sym_sec_name(k->obj, yh) : "?",
+					 (unsigned long long)yh->value,
+					 bc_sym_sec_name(k->obj, yc) ?
+					 bc_sym_sec_name(k->obj, yc) : "?",
+					 (unsigned long long)yc->value);
+			problem(k, BPF_CANCEL_E_INSN_RELOC, sec, hot->name, j,
+				"twin '%s': relocation differs from the hot function's (hot %s%s, twin %s%s%s)",
+				cold->name, rh ? "against " : "none",
+				yh ? sym_label(k->obj, yh) : "",
+				rc ? "against " : "none",
+				yc ? sym_label(k->obj, yc) : "", same);
+		}
 		reported++;
 	}
+	if (k->strict_twin_calls)
+		check_twin_calls(k, hot, cold, sites, site_cnt, &reported);
 }
 
 static int add_pair(struct chk *k, const struct bpfcancel_func *hot,
@@ -377,63 +463,19 @@ static int add_pair(struct chk *k, const struct bpfcancel_func *hot,
 	return 0;
 }
 
-struct range {
-	__u64 lo, hi;
-	__u32 rec;
-};
-
-static int cmp_range(const void *a, const void *b)
-{
-	const struct range *x = a, *y = b;
-
-	if (x->lo != y->lo)
-		return x->lo < y->lo ? -1 : 1;
-	return x->rec < y->rec ? -1 : x->rec > y->rec;
-}
-
 /*
- * The site ranges of a block's func records must be disjoint. Same rule
- * as bpf_cancel_check_site_ranges(), in O(n log n) for large objects.
+ * The site ranges of a block's func records must be disjoint and in
+ * increasing order: the core's O(n) rule, so that this tool, libbpf and
+ * the kernel accept the same blocks.
  */
-static int check_site_ranges(struct chk *k, const char *sec,
-			     const struct bpf_cancel_block *blk)
+static void check_site_ranges(struct chk *k, const char *sec,
+			      const struct bpf_cancel_block *blk)
 {
-	struct range *r;
-	__u32 i, n = 0;
+	struct bpf_cancel_diag d;
 
-	if (!blk->func_cnt)
-		return 0;
-	r = malloc(sizeof(*r) * blk->func_cnt);
-	if (!r)
-		return -ENOMEM;
-	for (i = 0; i < blk->func_cnt; i++) {
-		struct bpf_cancel_func f;
-
-		bpf_cancel_read_func(blk, i, &f);
-		if (!f.site_cnt)
-			continue;
-		r[n].lo = f.site_idx;
-		r[n].hi = (__u64)f.site_idx + f.site_cnt;
-		r[n++].rec = i;
-	}
-	qsort(r, n, sizeof(*r), cmp_range);
-	for (i = 1; i < n; i++) {
-		if (r[i].lo < r[i - 1].hi) {
-			__u32 a = r[i - 1].rec < r[i].rec ? i - 1 : i;
-			__u32 b = a == i ? i - 1 : i;
-
-			problem(k, BPF_CANCEL_E_SITE_OVERLAP, sec, NULL, -1,
-				"block at offset %u: func records %u and %u claim overlapping site records ([%llu, +%llu) and [%llu, +%llu))",
-				blk->off, r[a].rec, r[b].rec,
-				(unsigned long long)r[a].lo,
-				(unsigned long long)(r[a].hi - r[a].lo),
-				(unsigned long long)r[b].lo,
-				(unsigned long long)(r[b].hi - r[b].lo));
-			break;
-		}
-	}
-	free(r);
-	return 0;
+	if (bpf_cancel_check_site_ranges(blk, &d))
+		problem(k, d.code, sec, NULL, -1, "block at offset %u: %s",
+			blk->off, d.msg);
 }
 
 static bool is_twin(const struct bpfcancel_obj *obj,
@@ -521,9 +563,7 @@ static int walk(struct chk *k)
 					d.msg);
 				break;
 			}
-			err = check_site_ranges(k, s->name, &blk);
-			if (err)
-				goto out;
+			check_site_ranges(k, s->name, &blk);
 			for (i = 0; i < blk.func_cnt; i++) {
 				const struct bpfcancel_func *hot, *cold;
 				struct bpf_cancel_func fr;
@@ -721,16 +761,24 @@ int bpfcancel_obj__func_pair(const struct bpfcancel_obj *obj,
 	return bc_err(ENOENT);
 }
 
-int bpfcancel_obj__check(const struct bpfcancel_obj *obj,
-			 const struct bpfcancel_policy *policy,
-			 bpfcancel_report_fn report, void *ctx)
+int bpfcancel_obj__check_opts(const struct bpfcancel_obj *obj,
+			      const struct bpfcancel_policy *policy,
+			      bpfcancel_report_fn report, void *ctx,
+			      const struct bpfcancel_check_opts *opts)
 {
+	struct bpfcancel_check_opts o = { 0 };
 	struct bpfcancel_policy *own = NULL;
 	struct chk k = { .obj = obj, .report = report, .ctx = ctx };
 	int err;
 
 	if (!obj)
 		return bc_err(EINVAL);
+	if (opts) {
+		if (opts->sz < sizeof(size_t))
+			return bc_err(EINVAL);
+		memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	}
+	k.strict_twin_calls = o.strict_twin_calls;
 	if (!policy) {
 		own = bpfcancel_policy__default();
 		if (!own)
@@ -743,6 +791,13 @@ int bpfcancel_obj__check(const struct bpfcancel_obj *obj,
 	if (err)
 		return bc_err(-err);
 	return k.problems;
+}
+
+int bpfcancel_obj__check(const struct bpfcancel_obj *obj,
+			 const struct bpfcancel_policy *policy,
+			 bpfcancel_report_fn report, void *ctx)
+{
+	return bpfcancel_obj__check_opts(obj, policy, report, ctx, NULL);
 }
 
 int bpfcancel_obj__cmp_hot(const struct bpfcancel_obj *plain,

@@ -334,6 +334,26 @@ static int parse_elf(struct open_ctx *c)
 						(unsigned long long)t->size);
 		}
 		qsort(t->rels, n, sizeof(*t->rels), cmp_rel);
+		/*
+		 * One relocation per instruction, on its first byte, in code;
+		 * one per field in .BPF.cancel: lookups by offset
+		 * (bc_find_rel) are then unambiguous.
+		 */
+		for (k = 0; k < n; k++) {
+			bool code = t->flags & SHF_EXECINSTR;
+
+			if (code && t->rels[k].off % BC_INSN_SZ)
+				return open_err(c, EINVAL,
+						"section '%s': relocation at offset %llu is not on an instruction boundary (8-byte aligned)",
+						t->name,
+						(unsigned long long)t->rels[k].off);
+			if ((code || !strcmp(t->name, BPF_CANCEL_SEC)) && k &&
+			    t->rels[k].off == t->rels[k - 1].off)
+				return open_err(c, EINVAL,
+						"section '%s': two relocations at offset %llu",
+						t->name,
+						(unsigned long long)t->rels[k].off);
+		}
 	}
 
 	/* functions */
@@ -404,8 +424,27 @@ static int parse_elf(struct open_ctx *c)
 
 		obj->sec_funcs[s][obj->sec_func_cnt[s]++] = i;
 	}
-	for (i = 0; i < obj->sec_cnt; i++)
+	for (i = 0; i < obj->sec_cnt; i++) {
 		sort_idx(obj->sec_funcs[i], obj->sec_func_cnt[i], obj->funcs);
+		/* function symbols of a section must not share instructions
+		 * (nor a start): every instruction belongs to at most one
+		 * function, and a function start names one function
+		 */
+		for (int j = 1; j < obj->sec_func_cnt[i]; j++) {
+			const struct bpfcancel_func *a, *b;
+
+			a = &obj->funcs[obj->sec_funcs[i][j - 1]];
+			b = &obj->funcs[obj->sec_funcs[i][j]];
+			if ((__u64)a->insn_off + a->insn_cnt > b->insn_off ||
+			    a->insn_off == b->insn_off)
+				return open_err(c, EINVAL,
+						"section '%s': functions '%s' (insns [%u, +%u)) and '%s' (insns [%u, +%u)) overlap",
+						obj->secs[i].name, a->name,
+						a->insn_off, a->insn_cnt,
+						b->name, b->insn_off,
+						b->insn_cnt);
+		}
+	}
 	obj->sym_func = malloc(sizeof(int) * (obj->sym_cnt ? obj->sym_cnt : 1));
 	if (!obj->sym_func)
 		return open_err(c, ENOMEM, "out of memory");

@@ -288,10 +288,11 @@ bpfcancel_policy__parse(const char *text, size_t len, const char *name,
 					     t[3]);
 					goto fail;
 				}
-				if (e->kind == BPF_CANCEL_SITE_TAIL_CALL &&
+				if ((e->kind == BPF_CANCEL_SITE_TAIL_CALL ||
+				     e->kind == BPF_CANCEL_SITE_RET_NULL) &&
 				    e->imm) {
-					perr(&c, "tail-call takes fast value 0, not %s",
-					     t[3]);
+					perr(&c, "%s takes fast value 0, not %s",
+					     bpf_cancel_kind_str(e->kind), t[3]);
 					goto fail;
 				}
 			}
@@ -337,6 +338,14 @@ bpfcancel_policy__parse(const char *text, size_t len, const char *name,
 				if (!parse_s32(t[2], &e->imm)) {
 					perr(&c, "bad fast value '%s' (a 32-bit integer)",
 					     t[2]);
+					goto fail;
+				}
+				/* ret-null and iter-next results are
+				 * maybe-NULL pointers: the fast value is NULL
+				 */
+				if (e->imm) {
+					perr(&c, "%s takes fast value 0, not %s",
+					     bpf_cancel_kind_str(e->kind), t[2]);
 					goto fail;
 				}
 			}

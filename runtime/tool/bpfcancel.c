@@ -3,7 +3,7 @@
  * bpfcancel - check, dump and measure BPF objects built with
  * clang -fbpf-cancellable.
  *
- *   bpfcancel check OBJ [--policy FILE]
+ *   bpfcancel check OBJ [--policy FILE] [--strict-twin-calls]
  *   bpfcancel dump OBJ [--json] [--policy FILE]
  *   bpfcancel stats OBJ [--json] [--policy FILE]
  *   bpfcancel cmp-hot PLAIN FLAGGED
@@ -25,7 +25,8 @@ static const char usage_text[] =
 "Usage: bpfcancel <command> [options]\n"
 "\n"
 "Commands:\n"
-"  check OBJ [--policy FILE]     check .BPF.cancel and every hot/twin pair;\n"
+"  check OBJ [--policy FILE] [--strict-twin-calls]\n"
+"                                check .BPF.cancel and every hot/twin pair;\n"
 "                                exit 0 only if the object is valid\n"
 "  dump OBJ [--json] [--policy FILE]\n"
 "                                functions, twins, sites (kind, what each\n"
@@ -39,6 +40,9 @@ static const char usage_text[] =
 "Options:\n"
 "  --policy FILE   substitution policy (default: built-in Linux 6.12)\n"
 "  --json          machine-readable output\n"
+"  --strict-twin-calls\n"
+"                  check: a twin's call to a function that has a twin\n"
+"                  must go to that twin (off by default)\n"
 "  -h, --help      this text\n"
 "  --version       print the version\n"
 "\n"
@@ -50,6 +54,7 @@ struct opts {
 	int nfiles;
 	const char *policy;
 	bool json;
+	bool strict_twin_calls;
 };
 
 static int usage_err(const char *fmt, const char *arg)
@@ -135,7 +140,15 @@ static int cmd_check(const struct opts *o)
 		bpfcancel_policy__free(pol);
 		return errno == EINVAL ? EXIT_INVALID : EXIT_USAGE;
 	}
-	n = bpfcancel_obj__check(obj, pol, print_problem, NULL);
+	{
+		struct bpfcancel_check_opts co = {
+			.sz = sizeof(co),
+			.strict_twin_calls = o->strict_twin_calls,
+		};
+
+		n = bpfcancel_obj__check_opts(obj, pol, print_problem, NULL,
+					      &co);
+	}
 	if (n < 0) {
 		fprintf(stderr, "bpfcancel: %s: check failed: %s\n",
 			o->files[0], strerror(-n));
@@ -501,6 +514,8 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(a, "--json")) {
 			o.json = true;
+		} else if (!strcmp(a, "--strict-twin-calls")) {
+			o.strict_twin_calls = true;
 		} else if (!strcmp(a, "--policy") ||
 			   !strncmp(a, "--policy=", 9)) {
 			if (a[8] == '=') {
@@ -535,6 +550,9 @@ int main(int argc, char **argv)
 				 "'%s' takes PLAIN and FLAGGED objects", o.cmd);
 	if (o.json && strcmp(o.cmd, "dump") && strcmp(o.cmd, "stats"))
 		return usage_err("--json does not apply to '%s'", o.cmd);
+	if (o.strict_twin_calls && strcmp(o.cmd, "check"))
+		return usage_err("--strict-twin-calls does not apply to '%s'",
+				 o.cmd);
 	if (o.policy && !strcmp(o.cmd, "cmp-hot"))
 		return usage_err("--policy does not apply to '%s'", o.cmd);
 	if (!strcmp(o.cmd, "check"))

@@ -109,7 +109,7 @@ size_t model_build(const struct model *m, __u8 **out)
 	struct bpf_insn cold[M_N];
 	struct elfw w;
 	int text, tp, maps, cancel, s_text, s_prog, s_sub, s_cold, s_subcold;
-	int s_m, s_m2, s_iter, cold_sec;
+	int s_m, s_m2, s_ms, s_iter, cold_sec;
 	__u32 cold_at, subcold_at = 0, cold_ref_sym;
 	__u8 blk[1024];
 	size_t len, total, foff, soff;
@@ -130,6 +130,8 @@ size_t model_build(const struct model *m, __u8 **out)
 	s_m2 = elfw_add_sym(&w, "m2", maps, 8, 8, STT_OBJECT, STB_GLOBAL);
 	s_iter = elfw_add_sym(&w, "bpf_iter_num_next", SHN_UNDEF, 0, 0,
 			      STT_NOTYPE, STB_GLOBAL);
+	s_ms = m->twin_static_m ?
+	       elfw_add_sym(&w, "m", maps, 8, 8, STT_OBJECT, STB_LOCAL) : -1;
 
 	/* .text: sub, [prog twin], [sub twin] */
 	elfw_append(&w, text, sub, sizeof(sub));
@@ -148,6 +150,14 @@ size_t model_build(const struct model *m, __u8 **out)
 		elfw_add_rel(&w, tp, 9 * 8, R_BPF_64_32, s_iter);
 	elfw_add_rel(&w, tp, 12 * 8, R_BPF_64_32, s_text);
 	elfw_add_rel(&w, tp, 14 * 8, R_BPF_64_64, m->hot_map2 ? s_m2 : s_m);
+	if (m->bad_rel)
+		elfw_add_rel(&w, tp, m->bad_rel == 1 ? 44 : 8, R_BPF_64_64,
+			     s_m);
+	if (m->alias_func)
+		elfw_add_sym(&w, m->alias_func == 1 ? "alias" : "prog2", tp,
+			     m->alias_func == 1 ? 8 : 0,
+			     m->alias_func == 1 ? 16 : sizeof(m->hot),
+			     STT_FUNC, STB_GLOBAL);
 
 	cold_at = (__u32)(w.secs[cold_sec].len / 8);
 	if (m->sub_twin)
@@ -157,7 +167,8 @@ size_t model_build(const struct model *m, __u8 **out)
 	/* the twin's bpf2bpf call: pc-relative inside .text */
 	if (cold[12].code == (BPF_JMP | BPF_CALL) && cold[12].src_reg == 1 &&
 	    cold[12].imm == m->hot[12].imm && cold_sec == text)
-		cold[12].imm = (__s32)((m->sub_twin ? subcold_at : 0) -
+		cold[12].imm = (__s32)((m->sub_twin && !m->twin_calls_hot_sub ?
+					subcold_at : 0) -
 				       (cold_at + 12) - 1);
 	elfw_append(&w, cold_sec, cold, sizeof(cold));
 	s_cold = elfw_add_sym(&w, "prog.bpfcancel.cold", cold_sec,
@@ -165,8 +176,9 @@ size_t model_build(const struct model *m, __u8 **out)
 			      m->cold_global ? STB_GLOBAL : STB_LOCAL);
 	elfw_add_rel(&w, cold_sec, (cold_at + 1) * 8ull, R_BPF_64_64, s_m);
 	elfw_add_rel(&w, cold_sec, (cold_at + 14) * 8ull, R_BPF_64_64,
+		     m->twin_static_m ? s_ms :
 		     (m->twin_map2 || m->hot_map2) ? s_m2 : s_m);
-	if (m->site_reloc)
+	if (m->site_reloc || m->iter_kept)
 		elfw_add_rel(&w, cold_sec, (cold_at + 9) * 8ull, R_BPF_64_32,
 			     s_iter);
 	if (cold_sec != text)

@@ -40,6 +40,15 @@ struct model {
 	__u32 cut_len;		/* bytes cut off the end of .BPF.cancel */
 	bool junk_after;	/* non-zero word after the block */
 	bool two_blocks;	/* sub's record in a second, padded block */
+	bool iter_kept;		/* twin keeps the kfunc call at 9 (no site
+				 * there: the caller edits sites) and its reloc */
+	bool twin_static_m;	/* twin's 2nd map reference to another
+				 * local "m" (bpftool gen object statics) */
+	bool twin_calls_hot_sub; /* with sub_twin: twin still calls sub */
+	int bad_rel;		/* 1 reloc at tp+44 (unaligned), 2 a second
+				 * reloc at tp+8 */
+	int alias_func;		/* 1 "alias" covers prog insns [1, +2),
+				 * 2 "prog2" = prog (same start and size) */
 };
 
 /* default valid model */

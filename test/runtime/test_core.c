@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <time.h>
 #include "bpfcancel/core.h"
 #include "test.h"
 
@@ -281,7 +282,104 @@ static void test_blocks(void)
 	wr32(sec + 40 + 32 + 20, 0);	/* record 1 site_idx = 0 */
 	CHECK(bpf_cancel_check_site_ranges(&b[0], &d) == -EINVAL &&
 	      d.code == BPF_CANCEL_E_SITE_OVERLAP, "overlapping records");
-	CHECK_STR(d.msg, "func records 0 and 1 claim overlapping site records");
+	CHECK_STR(d.msg, "func records 0 and 1 claim overlapping");
+	/* disjoint but not in increasing order: refused, O(n) */
+	wr32(sec + 40 + 20, 1);		/* record 0 site_idx = 1 */
+	CHECK(bpf_cancel_check_site_ranges(&b[0], &d) == -EINVAL &&
+	      d.code == BPF_CANCEL_E_SITE_OVERLAP, "unsorted records");
+	CHECK_STR(d.msg, "func records 0 and 1 claim overlapping or unordered site records ([1, +1) and [0, +1)): records must list disjoint site ranges in increasing order");
+	/* records without sites do not take part */
+	wr32(sec + 40 + 20, 0);
+	wr32(sec + 40 + 24, 0);		/* record 0 site_cnt = 0 */
+	CHECK(bpf_cancel_check_site_ranges(&b[0], &d) == 0,
+	      "empty record skipped: %s", d.msg);
+}
+
+static void expect_sites_err(const char *what, const struct bpf_insn *hot,
+			     __u32 n, const struct bpf_cancel_site *s,
+			     __u32 ns, int code, const char *needle);
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * Inputs the kernel gets from user space: the checks must be linear. The
+ * quadratic versions took seconds (minutes under ASan) on these.
+ */
+static void test_large(void)
+{
+	enum { NSITE = 40000, NINSN = 3 * NSITE + 1, NREC = 100000 };
+	struct bpf_cancel_site *s = calloc(NSITE, sizeof(*s));
+	struct bpf_insn *p = calloc(NINSN, sizeof(*p));
+	struct bpf_cancel_block b[2];
+	struct bpf_cancel_diag d = { 0 };
+	__u32 i, len, foff;
+	__u8 *sec;
+	double t;
+	int r;
+
+	if (!s || !p) {
+		CHECK(0, "out of memory");
+		goto out;
+	}
+	/* ld_imm64 whose 2nd slot also has opcode 0x18, then a site */
+	for (i = 0; i < NSITE; i++) {
+		p[3 * i] = LD_IMM64_LO(1);
+		p[3 * i + 1] = LD_IMM64_LO(1);
+		p[3 * i + 2] = CALL_HELPER(1);
+		s[i].insn_off = 3 * i + 2;
+		s[i].kind = BPF_CANCEL_SITE_RET_NULL;
+	}
+	p[NINSN - 1] = EXIT_INSN();
+	t = now_s();
+	r = bpf_cancel_check_sites(p, NINSN, s, NSITE, &d);
+	t = now_s() - t;
+	CHECK(r == 0, "%u sites after ld_imm64s: %s", NSITE, d.msg);
+	CHECK(t < 1.0, "check_sites is linear: %.2f s for %u insns, %u sites",
+	      t, NINSN, NSITE);
+	/* still finds the 2nd slot at the end */
+	s[NSITE - 1].insn_off = 3 * (NSITE - 1) + 1;
+	s[NSITE - 1].kind = BPF_CANCEL_SITE_RET_NULL;
+	expect_sites_err("last site in a 2nd slot", p, NINSN, s, NSITE,
+			 BPF_CANCEL_E_SITE_LDIMM64,
+			 "insn 119998: site in the second slot of the ld_imm64 at insn 119997");
+
+	/* NREC records, disjoint site ranges in decreasing order */
+	sec = malloc(40 + (size_t)NREC * (32 + 16) + 8);
+	if (!sec) {
+		CHECK(0, "out of memory");
+		goto out;
+	}
+	len = mk_block(sec, &(struct blk_spec){ .nf = NREC, .ns = NREC });
+	CHECK(walk_all(sec, len, b, 2, &d) == 1, "large block: %s", d.msg);
+	t = now_s();
+	r = bpf_cancel_check_site_ranges(&b[0], &d);
+	t = now_s() - t;
+	CHECK(r == 0 && t < 1.0, "%u sorted records: %d, %.2f s", NREC, r, t);
+	foff = 40;
+	for (i = 0; i < NREC; i++)
+		wr32(sec + foff + i * 32 + 20, NREC - 1 - i);
+	t = now_s();
+	r = bpf_cancel_check_site_ranges(&b[0], &d);
+	t = now_s() - t;
+	CHECK(r == -EINVAL && d.code == BPF_CANCEL_E_SITE_OVERLAP,
+	      "reversed records refused: %s", d.msg);
+	CHECK(t < 1.0, "site ranges check is linear: %.2f s", t);
+	/* all but the first in order: the refusal comes at the end */
+	for (i = 0; i < NREC; i++)
+		wr32(sec + foff + i * 32 + 20, i + 1 < NREC ? i + 1 : 0);
+	r = bpf_cancel_check_site_ranges(&b[0], &d);
+	CHECK(r == -EINVAL && t_has(d.msg, "func records 99998 and 99999"),
+	      "last record out of order: %s", d.msg);
+	free(sec);
+out:
+	free(s);
+	free(p);
 }
 
 static void expect_sites_err(const char *what, const struct bpf_insn *hot,
@@ -359,6 +457,27 @@ static void test_sites(void)
 					 .kind = BPF_CANCEL_SITE_MAY_GOTO };
 	expect_sites_err("jump imm", prog, PROG_N, s, 1, BPF_CANCEL_E_SITE_IMM,
 			 "may-goto site with imm 3");
+	s[0] = (struct bpf_cancel_site){ .insn_off = 6, .imm = 1,
+					 .kind = BPF_CANCEL_SITE_TAIL_CALL };
+	expect_sites_err("tail-call imm", prog, PROG_N, s, 1,
+			 BPF_CANCEL_E_SITE_IMM, "tail-call site with imm 1");
+	/* a maybe-NULL result's fast value is NULL: any other r0 is a
+	 * pointer on a path the verifier never explored
+	 */
+	s[0] = (struct bpf_cancel_site){ .insn_off = 3, .imm = 5,
+					 .kind = BPF_CANCEL_SITE_RET_NULL };
+	expect_sites_err("ret-null imm", prog, PROG_N, s, 1,
+			 BPF_CANCEL_E_SITE_NONNULL,
+			 "site 0 (insn 3): ret-null site with fast value 5: must be 0 (NULL)");
+	memcpy(s, ok, sizeof(s));
+	s[1].imm = 7;
+	expect_sites_err("iter-next imm", prog, PROG_N, s, 4,
+			 BPF_CANCEL_E_SITE_NONNULL,
+			 "site 1 (insn 4): iter-next site with fast value 7: must be 0 (NULL)");
+	s[0] = (struct bpf_cancel_site){ .insn_off = 3, .imm = -2,
+					 .kind = BPF_CANCEL_SITE_CALLBACK };
+	CHECK(bpf_cancel_check_sites(prog, PROG_N, s, 1, &d) == 0,
+	      "callback site may have a non-zero fast value: %s", d.msg);
 	s[0] = (struct bpf_cancel_site){ .insn_off = 3,
 					 .kind = BPF_CANCEL_SITE_ITER_NEXT };
 	expect_sites_err("iter-next on a helper", prog, PROG_N, s, 1,
@@ -572,5 +691,6 @@ int main(void)
 	test_sites();
 	test_pair();
 	test_names();
+	test_large();
 	return t_summary();
 }

@@ -326,11 +326,24 @@ static void test_corrupt(void)
 	model_make_cold(&m);
 	expect_problem("kptr_xchg site", &m, BPF_CANCEL_E_SITE_DENIED,
 		       "insn 5: twin 'prog.bpfcancel.cold': illegal substitution: ret-null site (r0 = 0) on '0x85 call 194': the policy denies 'kptr_xchg' (release-arg)");
+	/* a non-NULL fast value for a maybe-NULL result: refused by the
+	 * site check, whatever the policy says
+	 */
 	model_init(&m);
 	m.sites[0].imm = -1;
 	model_make_cold(&m);
-	expect_problem("wrong fast value", &m, BPF_CANCEL_E_SITE_DENIED,
-		       "the policy makes 'map_lookup_elem' a ret-null site with fast value 0");
+	expect_problem("ret-null fast value", &m, BPF_CANCEL_E_SITE_NONNULL,
+		       "section 'tp/x', function 'prog', insn 5: site 0 (insn 5): ret-null site with fast value -1: must be 0 (NULL)");
+	model_init(&m);
+	m.sites[1].imm = 7;
+	model_make_cold(&m);
+	expect_problem("iter-next fast value", &m, BPF_CANCEL_E_SITE_NONNULL,
+		       "insn 9: site 1 (insn 9): iter-next site with fast value 7: must be 0 (NULL)");
+	model_init(&m);
+	m.sites[3].imm = 1;
+	model_make_cold(&m);
+	expect_problem("tail-call imm", &m, BPF_CANCEL_E_SITE_IMM,
+		       "insn 17: tail-call site with imm 1 (must be 0)");
 	model_init(&m);
 	m.hot[5] = CALL_HELPER(6);
 	model_make_cold(&m);
@@ -407,12 +420,98 @@ static void test_corrupt(void)
 	m.sub_twin = true;
 	m.overlap = true;
 	expect_problem("overlapping records", &m, BPF_CANCEL_E_SITE_OVERLAP,
-		       "func records 0 and 1 claim overlapping site records");
+		       "func records 0 and 1 claim overlapping");
 	model_init(&m);
 	m.sub_twin = true;
 	m.cold[12].imm = 99;	/* twin calls nowhere near sub */
 	expect_problem("twin calls the wrong function", &m,
 		       BPF_CANCEL_E_INSN_DIFF, "insn 12:");
+
+	/* relocated instructions: the imm is part of the reference (libbpf
+	 * adds it to the symbol), so it must be the hot one's
+	 */
+	model_init(&m);
+	m.cold[1].imm = 8;	/* r1 = m + 8 ll */
+	expect_problem("ld_imm64 addend", &m, BPF_CANCEL_E_INSN_DIFF,
+		       "insn 1: twin 'prog.bpfcancel.cold': twin differs from hot at a non-site instruction (hot 0x18 r1 = imm64 src 0 lo 0, cold 0x18 r1 = imm64 src 0 lo 8)");
+	model_init(&m);
+	m.cold[15].imm = 8;	/* 2nd slot of r2 = m ll */
+	expect_problem("ld_imm64 2nd slot", &m, BPF_CANCEL_E_INSN_DIFF,
+		       "insn 15: twin 'prog.bpfcancel.cold': twin differs from hot at a non-site instruction");
+	model_init(&m);
+	m.iter_kept = true;	/* no site at 9: the twin keeps the kfunc */
+	m.sites[1] = m.sites[2];
+	m.sites[2] = m.sites[3];
+	m.nsites = 3;
+	model_make_cold(&m);
+	{
+		struct probs ps;
+		int n = check_model(&m, &ps);
+
+		CHECK(n == 0, "twin keeps a kfunc call: %d %s", n,
+		      ps.n ? ps.msgs[0] : "");
+	}
+	m.cold[9].imm = 1;	/* call bpf_iter_num_next + 2 insns */
+	expect_problem("kfunc call imm", &m, BPF_CANCEL_E_INSN_DIFF,
+		       "insn 9: twin 'prog.bpfcancel.cold': twin differs from hot at a non-site instruction (hot 0x85 call pc-1, cold 0x85 call pc+1)");
+	/* two local "m" (bpftool gen object keeps both): same name,
+	 * different symbols
+	 */
+	model_init(&m);
+	m.twin_static_m = true;
+	expect_problem("same-named static", &m, BPF_CANCEL_E_INSN_RELOC,
+		       "insn 14: twin 'prog.bpfcancel.cold': relocation differs from the hot function's (hot against m, twin against m; different symbols of that name: '.maps'+0 and '.maps'+8)");
+}
+
+static int check_strict(const struct model *m, struct probs *ps)
+{
+	BPFCANCEL_OPTS(bpfcancel_check_opts, o, .strict_twin_calls = true);
+	struct bpfcancel_obj *obj = open_model(m);
+	int n;
+
+	memset(ps, 0, sizeof(*ps));
+	if (!obj)
+		return -1;
+	n = bpfcancel_obj__check_opts(obj, pol, collect, ps, &o);
+	bpfcancel_obj__free(obj);
+	return n;
+}
+
+/* strict twin calls: off by default, an option of the check */
+static void test_strict(void)
+{
+	struct model m;
+	struct probs ps;
+	int n;
+
+	model_init(&m);
+	m.sub_twin = true;
+	n = check_strict(&m, &ps);
+	CHECK(n == 0, "strict: twin calls the callee's twin: %d %s", n,
+	      ps.n ? ps.msgs[0] : "");
+	model_init(&m);
+	n = check_strict(&m, &ps);
+	CHECK(n == 0, "strict: callee without a twin: %d %s", n,
+	      ps.n ? ps.msgs[0] : "");
+	model_init(&m);
+	m.sub_twin = true;
+	m.twin_calls_hot_sub = true;
+	n = check_model(&m, &ps);
+	CHECK(n == 0, "default: twin may call the hot callee: %d %s", n,
+	      ps.n ? ps.msgs[0] : "");
+	n = check_strict(&m, &ps);
+	CHECK(n == 1 && ps.codes[0] == BPF_CANCEL_E_TWIN_CALL,
+	      "strict: twin calls the hot callee: %d", n);
+	CHECK_STR(ps.msgs[0], "bpfcancel: model.o: section 'tp/x', function 'prog', insn 12: twin 'prog.bpfcancel.cold' calls hot 'sub', not its twin 'sub.bpfcancel.cold' (strict twin calls)");
+	{
+		struct bpfcancel_check_opts o = { .sz = 1 };
+		struct bpfcancel_obj *obj = open_model(&m);
+
+		CHECK(obj && bpfcancel_obj__check_opts(obj, pol, NULL, NULL,
+						       &o) == -EINVAL,
+		      "bad opts size");
+		bpfcancel_obj__free(obj);
+	}
 }
 
 static void test_elf_errors(void)
@@ -478,6 +577,44 @@ static void test_elf_errors(void)
 	}
 	CHECK(1, "survived %zu truncations and byte flips", len);
 	free(b);
+}
+
+static void expect_open_err(const char *what, const struct model *m,
+			    const char *needle)
+{
+	struct bpfcancel_obj *obj;
+	char err[256] = "";
+	__u8 *b;
+	size_t len = model_build(m, &b);
+
+	obj = open_buf(b, len, err, sizeof(err));
+	free(b);
+	CHECK(!obj && errno == EINVAL, "%s: refused", what);
+	CHECK_STR(err, needle);
+	bpfcancel_obj__free(obj);
+}
+
+/* lookups by offset and by function start must be unambiguous */
+static void test_elf_ambiguous(void)
+{
+	struct model m;
+
+	model_init(&m);
+	m.bad_rel = 1;
+	expect_open_err("unaligned reloc", &m,
+			"bpfcancel: model.o: section 'tp/x': relocation at offset 44 is not on an instruction boundary (8-byte aligned)");
+	model_init(&m);
+	m.bad_rel = 2;
+	expect_open_err("duplicate reloc", &m,
+			"bpfcancel: model.o: section 'tp/x': two relocations at offset 8");
+	model_init(&m);
+	m.alias_func = 1;
+	expect_open_err("overlapping functions", &m,
+			"section 'tp/x': functions 'prog' (insns [0, +21)) and 'alias' (insns [1, +2)) overlap");
+	model_init(&m);
+	m.alias_func = 2;
+	expect_open_err("aliased functions", &m,
+			"section 'tp/x': functions 'prog' (insns [0, +21)) and 'prog2' (insns [0, +21)) overlap");
 }
 
 static void test_cmp_hot(void)
@@ -605,6 +742,12 @@ static void test_policy(void)
 			  "t.policy:4: kfunc k listed twice");
 	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper 12 tail_call tail-call 1\n",
 			  "tail-call takes fast value 0");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper 1 x ret-null 5\n",
+			  "t.policy:3: ret-null takes fast value 0, not 5");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\nkfunc k iter-next 7\n",
+			  "t.policy:3: iter-next takes fast value 0, not 7");
+	expect_policy_err("bpfcancel-policy 1\nkernel t\n\nkfunc k ret-null -1\n",
+			  "t.policy:4: ret-null takes fast value 0, not -1");
 	expect_policy_err("bpfcancel-policy 1\nkernel t\nhelper 1 x ret-null\n",
 			  "expected 'helper <id> <name> <kind> <imm>'");
 	expect_policy_err("bpfcancel-policy 1\nkernel t\ndeny helper 194 kptr_xchg\n",
@@ -883,6 +1026,8 @@ int main(int argc, char **argv)
 	test_valid();
 	test_corrupt();
 	test_elf_errors();
+	test_elf_ambiguous();
+	test_strict();
 	test_cmp_hot();
 	test_loops();
 	if (argc > 1)

@@ -62,8 +62,12 @@ expect 1 "function 'prog', insn 3: twin 'prog.bpfcancel.cold': twin differs from
 expect 1 "1 problem" "$BIN" check "$BAD"
 head -c 200 "$V" >"$T/trunc.o"
 expect 1 "truncated ELF" "$BIN" check "$T/trunc.o"
-printf 'bpfcancel-policy 1\nkernel test\nhelper 1 map_lookup_elem ret-null 7\n' >"$T/p.policy"
-expect 1 "the policy makes 'map_lookup_elem' a ret-null site with fast value 7" "$BIN" check "$V" --policy "$T/p.policy"
+printf 'bpfcancel-policy 1\nkernel test\nhelper 1 map_lookup_elem callback 0\n' >"$T/p.policy"
+expect 1 "the policy makes 'map_lookup_elem' a callback site with fast value 0" "$BIN" check "$V" --policy "$T/p.policy"
+printf 'bpfcancel-policy 1\nkernel test\nhelper 1 map_lookup_elem ret-null 7\n' >"$T/nn.policy"
+expect 2 "nn.policy:3: ret-null takes fast value 0, not 7" "$BIN" check "$V" --policy "$T/nn.policy"
+expect 0 "ok (2 cancellable functions)" "$BIN" check "$V2" --strict-twin-calls
+expect 2 "--strict-twin-calls does not apply to 'dump'" "$BIN" dump "$V" --strict-twin-calls
 printf 'bpfcancel-policy 1\nkernel test\nhelper 1 map_lookup_elem maybe 0\n' >"$T/bad.policy"
 expect 2 "bad.policy:3: unknown helper kind 'maybe'" "$BIN" check "$V" --policy="$T/bad.policy"
 

@@ -366,6 +366,24 @@ int bpfcancel_obj__check(const struct bpfcancel_obj *obj,
 			 const struct bpfcancel_policy *policy,
 			 bpfcancel_report_fn report, void *ctx);
 
+struct bpfcancel_check_opts {
+	size_t sz;		/* sizeof(struct bpfcancel_check_opts) */
+	/*
+	 * Strict twin calls (off by default): a twin's bpf2bpf call or
+	 * function address whose hot target has a twin must go to that
+	 * twin; going to the hot target is a twin-calls-hot problem. The
+	 * default accepts both (inline-asm calls are not retargeted yet).
+	 */
+	bool strict_twin_calls;
+};
+#define bpfcancel_check_opts__last_field strict_twin_calls
+
+/* bpfcancel_obj__check() with options; opts may be NULL (defaults). */
+int bpfcancel_obj__check_opts(const struct bpfcancel_obj *obj,
+			      const struct bpfcancel_policy *policy,
+			      bpfcancel_report_fn report, void *ctx,
+			      const struct bpfcancel_check_opts *opts);
+
 /*
  * Check that every function of plain exists in flagged with byte-identical
  * instructions and identical relocations (symbol name, type and offset

@@ -93,6 +93,8 @@ enum bpf_cancel_err {
 	BPF_CANCEL_E_HOT_MISSING,	/* cmp-hot: function missing */
 	BPF_CANCEL_E_HOT_DIFF,		/* cmp-hot: bytes/relocs differ */
 	BPF_CANCEL_E_NOMEM,
+	BPF_CANCEL_E_SITE_NONNULL,	/* ret-null/iter-next with imm != 0 */
+	BPF_CANCEL_E_TWIN_CALL,		/* strict: twin calls hot, not twin */
 	__BPF_CANCEL_E_MAX,
 };
 
@@ -156,7 +158,12 @@ __u32 bpf_cancel_func_rec_off(const struct bpf_cancel_block *blk, __u32 idx);
 int bpf_cancel_check_func_rec(const struct bpf_cancel_block *blk, __u32 idx,
 			      const struct bpf_cancel_func *rec,
 			      struct bpf_cancel_diag *diag);
-/* Site ranges of all func records of a block must be disjoint. */
+/*
+ * Site ranges of all func records of a block must be disjoint, listed in
+ * increasing order (records with site_cnt == 0 are skipped): checked in
+ * O(func_cnt) without memory. An unsorted but disjoint block is refused
+ * (site-overlap) like an overlapping one.
+ */
 int bpf_cancel_check_site_ranges(const struct bpf_cancel_block *blk,
 				 struct bpf_cancel_diag *diag);
 
@@ -172,9 +179,10 @@ bool bpf_cancel_site_shape_ok(const struct bpf_insn *hot, int kind);
 
 /*
  * Validate a function's sites against its hot instructions: kind known,
- * flags/reserved zero, imm 0 for jump kinds, insn_off < insn_cnt,
- * strictly increasing, never the 2nd slot of an ld_imm64, hot insn of the
- * right shape.
+ * flags/reserved zero, imm 0 for jump kinds (site-imm) and for ret-null
+ * and iter-next (site-not-null: the fast value of a maybe-NULL result is
+ * NULL), insn_off < insn_cnt, strictly increasing, never the 2nd slot of
+ * an ld_imm64, hot insn of the right shape. O(insn_cnt + site_cnt).
  */
 int bpf_cancel_check_sites(const struct bpf_insn *hot, __u32 insn_cnt,
 			   const struct bpf_cancel_site *sites, __u32 site_cnt,
