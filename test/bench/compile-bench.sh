@@ -82,6 +82,15 @@ for n in "${ALL[@]}"; do
 done
 [ ${#NAMES[@]} -gt 0 ] || die "no file matches '$FILTER'"
 
+# Two benchmarks at once would delete each other's objects and disturb each
+# other's timings: the second waits for the first.
+mkdir -p "$OUT"
+exec 9>"$OUT/.lock"
+if ! flock -n 9; then
+	echo "compile-bench: another compile-bench.sh is running: waiting for it" >&2
+	flock 9
+fi
+
 # build MODE -> "wall cpu" in seconds; bash's `time` covers every process
 # the pipeline waited for (xargs waits for its compilers).
 build() {
