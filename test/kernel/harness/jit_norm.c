@@ -55,6 +55,14 @@ void jit_norm_free(struct jit_norm *n)
 	n->buf = NULL;
 }
 
+/*
+ * Lowest value taken for a kernel address: x86 5-level paging starts its
+ * kernel half at 0xff00..., arm64 with 52-bit VAs (the tinyconfig default)
+ * its linear map at 0xfff0...; a program's own 64-bit constants never differ
+ * between two loads, so treating such a value as an address is safe.
+ */
+#define KADDR_MIN 0xff00000000000000ULL
+
 /* kernel text range, from /proc/kallsyms; 0/0 if unknown (then: mask) */
 static __u64 ktext_lo, ktext_hi;
 static int ktext_loaded;
@@ -347,7 +355,7 @@ static int norm_x86(const struct jit_image *img, struct out *o)
 				__u64 v;
 
 				memcpy(&v, fp + off + immo, 8);
-				if (v >= 0xffff800000000000ULL) {
+				if (v >= KADDR_MIN) {
 					if (put(o, fp + off, immo) || put_addr(o, img, v, true))
 						return -1;
 				} else if (put(o, fp + off, l)) {
@@ -362,7 +370,7 @@ static int norm_x86(const struct jit_image *img, struct out *o)
 
 				memcpy(&v32, fp + off + immo, 4);
 				v = (__u64)(__s64)v32;
-				if (v >= 0xffff800000000000ULL) {
+				if (v >= KADDR_MIN) {
 					if (put(o, fp + off, immo) || put_addr(o, img, v, true))
 						return -1;
 				} else if (put(o, fp + off, l)) {
@@ -412,7 +420,7 @@ static int norm_arm64(const struct jit_image *img, struct out *o)
 					v |= (__u64)((k >> 5) & 0xffff) << (16 * hw);
 					j++;
 				}
-				if (v >= 0xffff000000000000ULL) {
+				if (v >= KADDR_MIN) {
 					__u8 r = rd;
 
 					if (put(o, &r, 1) || put_addr(o, img, v, true))

@@ -13,7 +13,7 @@
  *           text (_stext.._etext from /proc/kallsyms: same in every load),
  *           "function k + offset" when inside the program, else masked
  *           (maps, progs, arena: different objects in each load).
- *   arm64:  movz/movn + movk sequences building a kernel address (maps,
+ *   arm64:  movz/movn + movk sequences building a kernel address (>= 0xff00..., maps,
  *           helpers, subprog entries): collapsed to one marker holding
  *           "function k + offset" when the address is inside the program,
  *           the address itself when it is kernel text (helpers: same in

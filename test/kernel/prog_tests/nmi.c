@@ -2,9 +2,10 @@
 /*
  * (d) an NMI reaches a CPU that runs a BPF program with interrupts off.
  *
- * A thread pinned to CPU 1 sleeps; on its sched_switch (__schedule() runs
- * the tracepoint with interrupts disabled and the runqueue lock held) the
- * armed tp_btf program progs/nmi.c spins in bpf_loop. While it spins, this
+ * A thread pinned to CPU 1 busy-loops in user space; on the next timer
+ * interrupt of CPU 1 (hrtimer_expire_entry runs in hard interrupt context,
+ * interrupts disabled) the armed tp_btf program progs/nmi.c spins in
+ * bpf_loop. While it spins, this
  * thread, pinned to CPU 0, writes 'l' to /proc/sysrq-trigger: "backtrace of
  * all active CPUs", sent as an NMI IPI on x86 and as a GICv3 pseudo-NMI on
  * arm64 (irqchip.gicv3_pseudo_nmi=1). The sysrq write returns once every CPU
@@ -15,7 +16,8 @@
  *     (the program only stops when told after the sysrq write returned) and
  *     its backtrace shows BPF code (bpf_loop / bpf_prog_*) - i.e. the NMI
  *     interrupted the BPF program itself, in interrupts-off context;
- *   - on x86 the interrupted context's EFLAGS has IF clear.
+ *   - the interrupted context had interrupts masked: x86 EFLAGS.IF clear,
+ *     arm64 pmr_save != 0xe0 (GIC priority mask not "unmasked").
  * A normal IPI cannot do this: it would wait until the spin ended, and the
  * backtrace would not show the program.
  */
@@ -25,11 +27,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <sys/syscall.h>
 #include "bench.h"
 
-static volatile int *armed, *target_tid;
-static volatile int tid_ready;
+static volatile int *armed, *target_cpu, *prog_done, *prog_stop;
 
 static void pin(int cpu)
 {
@@ -43,11 +43,12 @@ static void pin(int cpu)
 static void *spinner(void *arg)
 {
 	pin(1);
-	*target_tid = syscall(SYS_gettid);
+	*target_cpu = 1;
 	__sync_synchronize();
 	*armed = 1;
-	tid_ready = 1;
-	usleep(1000);           /* sched_switch away from us: the program spins */
+	/* keep CPU 1 busy (its tick keeps firing) until the program ran */
+	while (!*prog_done && !*prog_stop)
+		;
 	return NULL;
 }
 
@@ -90,19 +91,21 @@ void test_nmi(void)
 	if (!ASSERT_OK(bpf_object__load(obj), "load nmi.bpf.o"))
 		goto out;
 	armed = BENCH_VAR(obj, int, "armed");
-	target_tid = BENCH_VAR(obj, int, "target_tid");
+	target_cpu = BENCH_VAR(obj, int, "target_cpu");
 	stop = BENCH_VAR(obj, int, "stop");
 	spinning = BENCH_VAR(obj, int, "spinning");
 	spin_cpu = BENCH_VAR(obj, int, "spin_cpu");
 	done = BENCH_VAR(obj, int, "done");
 	max_ns = BENCH_VAR(obj, __u64, "max_ns");
 	spin_ns = BENCH_VAR(obj, __u64, "spin_ns");
-	if (!ASSERT_TRUE(armed && target_tid && stop && spinning && spin_cpu && done &&
+	prog_done = done;
+	prog_stop = stop;
+	if (!ASSERT_TRUE(armed && target_cpu && stop && spinning && spin_cpu && done &&
 			 max_ns && spin_ns, "globals"))
 		goto out;
 	*max_ns = 8000000000ULL;        /* hard cap: 8 s of interrupts off */
 	link = bpf_program__attach(bpf_object__find_program_by_name(obj, "spin_irqs_off"));
-	if (!ASSERT_OK_PTR(link, "attach tp_btf/sched_switch"))
+	if (!ASSERT_OK_PTR(link, "attach tp_btf/hrtimer_expire_entry"))
 		goto out;
 
 	pin(0);
@@ -162,6 +165,17 @@ void test_nmi(void)
 				fl = strtoul(ef + 8, NULL, 16);
 				ASSERT_EQ(fl & 0x200, 0, "IF clear in the interrupted context");
 			}
+		}
+#elif defined(__aarch64__)
+		{
+			/* pseudo-NMI masks interrupts by GIC priority: pmr_save of
+			 * the interrupted context is 0xe0 (GICV3_PRIO_UNMASKED) when
+			 * they are on */
+			const char *pm = strstr(b, "pmr_save: ");
+
+			if (ASSERT_OK_PTR(pm, "pmr_save in the NMI register dump"))
+				ASSERT_NEQ(strtoul(pm + 10, NULL, 16), 0xe0,
+					   "interrupts masked (pmr) in the interrupted context");
 		}
 #endif
 		free(b);

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A program that keeps one CPU busy with interrupts disabled: it runs on
- * the sched_switch tracepoint (called by __schedule() with interrupts off
- * and the runqueue lock held) and, once armed, spins in bpf_loop until user
- * space says stop or a deadline passes. prog_tests/nmi.c sends an NMI
- * backtrace (sysrq 'l') to all CPUs meanwhile.
+ * the hrtimer_expire_entry tracepoint, i.e. in hard interrupt context (the
+ * scheduler tick of the target CPU), and, once armed, spins in bpf_loop
+ * until user space says stop or a deadline passes. prog_tests/nmi.c sends
+ * an NMI backtrace (sysrq 'l') to all CPUs meanwhile.
+ *
+ * (The sched_switch "BPF bomb" would also run with interrupts off, but it
+ * holds the runqueue lock: under TCG the other CPUs' load balancing then
+ * stalls on it for the whole spin, which makes a poor regression test.)
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -12,7 +16,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-int target_tid;
+int target_cpu = -1;
 __u64 max_ns;
 volatile int armed;
 volatile int stop;
@@ -36,13 +40,13 @@ static int spin_cb(__u64 i, void *data)
 	return bpf_ktime_get_ns() > c->deadline;
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(spin_irqs_off, bool preempt, struct task_struct *prev, struct task_struct *next)
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(spin_irqs_off, struct hrtimer *timer, ktime_t *now)
 {
 	struct spin_ctx c;
 	__u64 t0;
 
-	if (!armed || prev->pid != target_tid)
+	if (!armed || bpf_get_smp_processor_id() != target_cpu)
 		return 0;
 	armed = 0;
 	spin_cpu = bpf_get_smp_processor_id();
