@@ -481,10 +481,32 @@ private:
   std::unique_ptr<DWARFContext> DCtx;
 };
 
+/// The state of the TargetMachine that codegen may change. clang hands the
+/// plugin the TargetMachine it would compile with; one codegen can leave it
+/// changed: BPFDAGToDAGISel keeps SelectionDAGISel's default opt level, so
+/// for an optnone function (everything at -O0) OptLevelChanger switches the
+/// TargetMachine to None and "restores" it to Default, not to what it was.
+/// A second codegen in the process would then run the optimising pipeline
+/// (LSR, greedy register allocation). Every codegen starts from the state
+/// clang gave.
+struct TMState {
+  explicit TMState(TargetMachine &TM)
+      : OptLevel(TM.getOptLevel()), Options(TM.Options),
+        O0WantsFastISel(TM.getO0WantsFastISel()) {}
+  void restore(TargetMachine &TM) const {
+    TM.setOptLevel(OptLevel);
+    TM.Options = Options;
+    TM.setO0WantsFastISel(O0WantsFastISel);
+  }
+  CodeGenOptLevel OptLevel;
+  TargetOptions Options;
+  bool O0WantsFastISel;
+};
+
 class ObjectPhase {
 public:
   ObjectPhase(Module &M, TargetMachine &TM, const Policy &P)
-      : MP(&M), TM(TM), P(P), Ctx(M.getContext()) {}
+      : MP(&M), TM(TM), InitialTM(TM), P(P), Ctx(M.getContext()) {}
   bool run(raw_pwrite_stream &OS);
 
 private:
@@ -493,8 +515,18 @@ private:
   std::unique_ptr<Module> Owned; // the fallback's copy
   Module &mod() { return *MP; }
   TargetMachine &TM;
+  const TMState InitialTM;
   const Policy &P;
   LLVMContext &Ctx;
+
+  /// Compile M to an object in Buf, from the TargetMachine state clang
+  /// gave (see TMState).
+  bool emit(Module &M, SmallVectorImpl<char> &Buf) {
+    InitialTM.restore(TM);
+    bool Ok = emitObject(M, TM, Buf);
+    InitialTM.restore(TM);
+    return Ok;
+  }
 
   SmallVector<char, 0> PlainBuf, FinalBuf;
   /// The object whose DWARF gives site lines (plain, or the output).
@@ -1034,7 +1066,7 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
       Pairs.push_back(F.getFnAttribute(TwinOfAttr).getValueAsString().str());
   if (N > 0)
     addCancelSection(/*Placeholder=*/true);
-  if (!emitObject(M, TM, FinalBuf)) {
+  if (!emit(M, FinalBuf)) {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return Outcome::Done;
   }
@@ -1093,7 +1125,7 @@ void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
                   "cannot copy the module: " + toString(Clone.takeError()));
       return;
     }
-    if (!emitObject(**Clone, TM, PlainBuf)) {
+    if (!emit(**Clone, PlainBuf)) {
       reportError(Ctx, "the BPF target cannot emit an object file");
       return;
     }
@@ -1128,7 +1160,7 @@ void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
   // (c) sites were classified in analysePlain(); (d)
   addCancelSection(/*Placeholder=*/false);
   // (e)
-  if (!emitObject(M, TM, FinalBuf)) {
+  if (!emit(M, FinalBuf)) {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return;
   }
