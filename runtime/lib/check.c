@@ -277,8 +277,12 @@ static bool pc_same_insn(void *ctx, __u32 idx, const struct bpf_insn *hot,
 }
 
 /*
- * Strict twin calls: a twin's bpf2bpf call (or function address) whose hot
- * callee has a twin must go to that twin, not to the hot callee.
+ * Strict twin calls: a twin's bpf2bpf call whose hot callee has a twin must
+ * go to that twin, not to the hot callee (cancelled code must not re-enter
+ * hot code that can run long). Function addresses (ld_imm64
+ * BPF_PSEUDO_FUNC) are not calls: callbacks stay hot by design
+ * (asynchronous callbacks must run hot; a twin never reaches a synchronous
+ * callback, its helper call is a site), so they are never flagged.
  */
 static void check_twin_calls(struct chk *k, const struct bpfcancel_func *hot,
 			     const struct bpfcancel_func *cold,
@@ -291,14 +295,17 @@ static void check_twin_calls(struct chk *k, const struct bpfcancel_func *hot,
 	for (j = 0; j < hot->insn_cnt && *reported < MAX_PAIR_PROBLEMS; j++) {
 		const struct bpf_insn *insn = &cold->insns[j];
 		const struct bpfcancel_func *th, *tc, *tw;
-		bool ld = insn->code == (BPF_LD | BPF_IMM | BPF_DW);
 
+		if (insn->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			j++;	/* skip the second slot */
+			continue;
+		}
+		if (!(insn->code == (BPF_JMP | BPF_CALL) &&
+		      insn->src_reg == BPF_CANCEL_PSEUDO_CALL))
+			continue;
 		while (s0 < site_cnt && sites[s0].insn_off < j)
 			s0++;
 		if (s0 < site_cnt && sites[s0].insn_off == j)
-			continue;
-		if (!ld && !(insn->code == (BPF_JMP | BPF_CALL) &&
-			     insn->src_reg == BPF_CANCEL_PSEUDO_CALL))
 			continue;
 		th = bc_insn_target(obj, hot, j);
 		tc = bc_insn_target(obj, cold, j);
@@ -306,13 +313,10 @@ static void check_twin_calls(struct chk *k, const struct bpfcancel_func *hot,
 		if (th && tw && tc == th) {
 			problem(k, BPF_CANCEL_E_TWIN_CALL,
 				bpfcancel_func__sec_name(hot), hot->name, j,
-				"twin '%s' %s hot '%s', not its twin '%s' (strict twin calls)",
-				cold->name, ld ? "takes the address of" : "calls",
-				th->name, tw->name);
+				"twin '%s' calls hot '%s', not its twin '%s' (strict twin calls)",
+				cold->name, th->name, tw->name);
 			(*reported)++;
 		}
-		if (ld)
-			j++;
 	}
 }
 

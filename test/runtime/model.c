@@ -149,7 +149,8 @@ size_t model_build(const struct model *m, __u8 **out)
 	if (m->hot[9].code == (BPF_JMP | BPF_CALL))
 		elfw_add_rel(&w, tp, 9 * 8, R_BPF_64_32, s_iter);
 	elfw_add_rel(&w, tp, 12 * 8, R_BPF_64_32, s_text);
-	elfw_add_rel(&w, tp, 14 * 8, R_BPF_64_64, m->hot_map2 ? s_m2 : s_m);
+	elfw_add_rel(&w, tp, 14 * 8, R_BPF_64_64,
+		     m->func_addr_sub ? s_text : m->hot_map2 ? s_m2 : s_m);
 	if (m->bad_rel)
 		elfw_add_rel(&w, tp, m->bad_rel == 1 ? 44 : 8, R_BPF_64_64,
 			     s_m);
@@ -176,6 +177,7 @@ size_t model_build(const struct model *m, __u8 **out)
 			      m->cold_global ? STB_GLOBAL : STB_LOCAL);
 	elfw_add_rel(&w, cold_sec, (cold_at + 1) * 8ull, R_BPF_64_64, s_m);
 	elfw_add_rel(&w, cold_sec, (cold_at + 14) * 8ull, R_BPF_64_64,
+		     m->func_addr_sub ? s_text :
 		     m->twin_static_m ? s_ms :
 		     (m->twin_map2 || m->hot_map2) ? s_m2 : s_m);
 	if (m->site_reloc || m->iter_kept)

@@ -45,6 +45,8 @@ struct model {
 	bool twin_static_m;	/* twin's 2nd map reference to another
 				 * local "m" (bpftool gen object statics) */
 	bool twin_calls_hot_sub; /* with sub_twin: twin still calls sub */
+	bool func_addr_sub;	/* insn 14 is "r2 = sub" (BPF_PSEUDO_FUNC, a
+				 * callback address) in hot and twin */
 	int bad_rel;		/* 1 reloc at tp+44 (unaligned), 2 a second
 				 * reloc at tp+8 */
 	int alias_func;		/* 1 "alias" covers prog insns [1, +2),

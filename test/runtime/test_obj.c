@@ -503,6 +503,25 @@ static void test_strict(void)
 	CHECK(n == 1 && ps.codes[0] == BPF_CANCEL_E_TWIN_CALL,
 	      "strict: twin calls the hot callee: %d", n);
 	CHECK_STR(ps.msgs[0], "bpfcancel: model.o: section 'tp/x', function 'prog', insn 12: twin 'prog.bpfcancel.cold' calls hot 'sub', not its twin 'sub.bpfcancel.cold' (strict twin calls)");
+	/* a callback address (ld_imm64 BPF_PSEUDO_FUNC) of a function
+	 * with a twin stays hot in the twin: async callbacks must run hot,
+	 * and the twin never reaches a sync callback (its helper call is a
+	 * site). Strict mode is about bpf2bpf calls only.
+	 */
+	model_init(&m);
+	m.sub_twin = true;
+	m.func_addr_sub = true;
+	m.hot[14].src_reg = BPF_CANCEL_PSEUDO_FUNC;
+	model_make_cold(&m);
+	n = check_model(&m, &ps);
+	CHECK(n == 0, "callback address: default check: %d %s", n,
+	      ps.n ? ps.msgs[0] : "");
+	n = check_strict(&m, &ps);
+	CHECK(n == 0, "strict: twin takes the hot callback's address: %d %s",
+	      n, ps.n ? ps.msgs[0] : "");
+	model_init(&m);
+	m.sub_twin = true;
+	m.twin_calls_hot_sub = true;
 	{
 		struct bpfcancel_check_opts o = { .sz = 1 };
 		struct bpfcancel_obj *obj = open_model(&m);
