@@ -547,6 +547,7 @@ private:
   void addCancelSection(bool Placeholder);
   bool patchCancelSection();
   bool postProcess();
+  void retargetTwinCalls();
   void checkFinal(bool AgainstPlain);
   void remarks();
   bool collectPairs(const ElfObject &O);
@@ -755,6 +756,7 @@ bool ObjectPhase::postProcess() {
       memcpy(P, Out, 8);
     }
   }
+  retargetTwinCalls();
   // Relocations of .BPF.cancel: symbol-relative, zero stored addend.
   unsigned CancelSec = 0;
   for (unsigned I = 0; I < Final.Secs.size(); ++I)
@@ -794,6 +796,84 @@ bool ObjectPhase::postProcess() {
     return false;
   }
   return NumErrors == 0;
+}
+
+/// Calls from a twin to a function that has a twin go to that twin. The
+/// twin pass retargets IR calls; a bpf2bpf call written in inline asm
+/// ("call lsub", as in the naked verifier_*.c selftests) still goes to the
+/// hot function here. Retarget it in place, same size:
+///   no relocation (pc-relative inside the section): imm += the distance
+///     from F to F__cold;
+///   relocation against F's STT_FUNC symbol: point r_info at F__cold's;
+///   relocation against a section symbol: imm += the distance, or, if
+///     F__cold lives in another section, F__cold's symbol with imm -1.
+/// Function addresses (ld_imm64 BPF_PSEUDO_FUNC) are left alone: callbacks
+/// stay hot (asynchronous callbacks must; the twin never reaches a
+/// synchronous one, its helper call is a site).
+void ObjectPhase::retargetTwinCalls() {
+  auto Buf =
+      MutableArrayRef<uint8_t>((uint8_t *)FinalBuf.data(), FinalBuf.size());
+  StringSet<> HasTwin;
+  for (const std::string &N : Pairs)
+    HasTwin.insert(N);
+  for (const std::string &N : Pairs) {
+    const ObjFunc *Cold = Final.func(N + TwinSuffix);
+    if (!Cold)
+      continue;
+    DenseSet<unsigned> SiteSet;
+    for (const Site &S : Info[N].Sites)
+      SiteSet.insert(S.Insn);
+    for (unsigned I = 0; I < Cold->insnCnt(); ++I) {
+      Insn In = Final.insn(*Cold, I);
+      if (In.Code == OpLdImm64) {
+        ++I;
+        continue;
+      }
+      if (SiteSet.count(I) || In.Code != OpCall || In.Src != PseudoCall ||
+          !kfuncCallee(Final, *Cold, I, In).empty())
+        continue;
+      const ObjFunc *Callee = Final.callee(*Cold, I);
+      if (!Callee || !HasTwin.count(Callee->Name))
+        continue;
+      const ObjFunc *CalleeTwin = Final.func(Callee->Name + TwinSuffix);
+      if (!CalleeTwin)
+        continue;
+      uint64_t InsnOff = Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * I;
+      int64_t Delta = (int64_t(CalleeTwin->Off) - int64_t(Callee->Off)) / 8;
+      Reloc *R = nullptr;
+      auto RS = Final.Relocs.find(Cold->Sec);
+      if (RS != Final.Relocs.end()) {
+        auto It = RS->second.find(Cold->Off + 8 * I);
+        if (It != RS->second.end())
+          R = &It->second;
+      }
+      auto SetImm = [&](int64_t Imm) {
+        endian::write32le(&Buf[InsnOff + 4], uint32_t(int32_t(Imm)));
+      };
+      auto SetSym = [&](unsigned Sym) {
+        endian::write64le(&Buf[R->FileOff + 8],
+                          (uint64_t(Sym) << 32) | R->Type);
+        R->Sym = Sym;
+      };
+      if (!R) {
+        if (CalleeTwin->Sec != Cold->Sec)
+          continue; // cannot happen: both in the twin's section
+        SetImm(In.Imm + Delta);
+      } else if (Final.Syms[R->Sym].Type == STT_FUNC &&
+                 Final.Syms[R->Sym].Value == Callee->Off &&
+                 Final.Syms[R->Sym].Shndx == Callee->Sec) {
+        SetSym(CalleeTwin->Sym);
+      } else if (CalleeTwin->Sec == Callee->Sec) {
+        SetImm(In.Imm + Delta);
+      } else {
+        SetSym(CalleeTwin->Sym);
+        SetImm(-1);
+      }
+      LLVM_DEBUG(dbgs() << "bpf-cancel: " << N << TwinSuffix << " insn " << I
+                        << ": call " << Callee->Name << " -> "
+                        << CalleeTwin->Name << "\n");
+    }
+  }
 }
 
 void ObjectPhase::checkFinal(bool AgainstPlain) {

@@ -159,8 +159,11 @@ std::vector<std::string> runtimeCheckObject(ArrayRef<uint8_t> Obj,
   struct bpfcancel_obj *O = open(Obj, "output", Msgs);
   if (!O)
     return Msgs;
-  int N = bpfcancel_obj__check(O, static_cast<const bpfcancel_policy *>(P),
-                               collect, &Msgs);
+  // Strict twin calls: no twin may call a hot function that has a twin
+  // (postProcess() retargets the bpf2bpf calls inline asm makes).
+  BPFCANCEL_OPTS(bpfcancel_check_opts, CO, .strict_twin_calls = true);
+  int N = bpfcancel_obj__check_opts(O, static_cast<const bpfcancel_policy *>(P),
+                                    collect, &Msgs, &CO);
   if (N < 0)
     Msgs.push_back("runtime checker failed: " + std::string(strerror(-N)));
   bpfcancel_obj__free(O);
