@@ -39,6 +39,13 @@ run_stage() {
 		pass=$((pass + p))
 		fail=$((fail + f))
 	done < <(sed -nE 's/^([A-Za-z0-9_-]+: )?([0-9]+) passed, ([0-9]+) failed.*$/\2 \3/p' "$log")
+	# lit prints its own summary ("  Passed: N (..%)"). A test lit skips
+	# (Unsupported, or an expected failure) counts as failed here: in
+	# "make check" every test must really run.
+	p=$(sed -nE 's/^  Passed *: *([0-9]+).*/\1/p' "$log" | paste -sd+ | bc)
+	f=$(sed -nE 's/^  (Failed|Unsupported|Unresolved|Timed Out|Expectedly Failed|Unexpectedly Passed) *: *([0-9]+).*/\2/p' "$log" | paste -sd+ | bc)
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0}))
 	if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
 		fail=1	# a stage that died before counting
 	fi
