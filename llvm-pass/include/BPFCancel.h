@@ -62,6 +62,16 @@ namespace bpfcancel {
 inline constexpr const char *TwinAttr = "bpf-cancel-twin";
 /// String function attribute on a twin naming its hot function.
 inline constexpr const char *TwinOfAttr = "bpf-cancel-twin-of";
+/// String function attribute on a function that can run long (or that
+/// the linker may replace) but gets no twin because it is interposable
+/// (weak or linkonce): the libbpf linker may keep another object's
+/// definition, which a twin of this body would not follow. The value is the
+/// reason it would otherwise have been twinned. Its callers get twins, and
+/// their twins call it through its symbol. Read by the remarks.
+inline constexpr const char *NoTwinAttr = "bpf-cancel-no-twin";
+/// Can the linker replace F's definition (weak, linkonce, common)? Such
+/// functions never get a twin.
+inline bool isInterposableDef(const llvm::Function &F);
 /// Suffix of twin names. BTF FUNC names must be C identifiers, so "__cold"
 /// and not LLVM's usual ".cold".
 inline constexpr const char *TwinSuffix = "__cold";
@@ -156,6 +166,12 @@ bool runObjectPhase(llvm::Module &M, llvm::TargetMachine &TM,
                     llvm::CodeGenFileType CGFT, llvm::raw_pwrite_stream &OS);
 
 } // namespace bpfcancel
+
+#include "llvm/IR/Function.h"
+
+inline bool bpfcancel::isInterposableDef(const llvm::Function &F) {
+  return F.isWeakForLinker() || F.isInterposable();
+}
 
 namespace llvm {
 

@@ -118,6 +118,11 @@ bool bpfcancel::markFunctions(Module &M, const Policy &P,
       if (It != Extra->end())
         R = It->second;
     }
+    // A weak definition may be replaced at link time by any body: its
+    // callers are treated as calling something long whatever this body
+    // does.
+    if (R.empty() && isInterposableDef(F))
+      R = "interposable";
     if (R.empty())
       continue;
     Reason[&F] = R;
@@ -150,6 +155,15 @@ bool bpfcancel::markFunctions(Module &M, const Policy &P,
   bool Changed = false;
   for (Function *F : Work) {
     std::string R = Reason[F];
+    if (isInterposableDef(*F)) {
+      // Never a twin (see NoTwinAttr); its callers were marked above.
+      if (F->getFnAttribute(NoTwinAttr).getValueAsString() == R)
+        continue;
+      F->removeFnAttr(TwinAttr);
+      F->addFnAttr(NoTwinAttr, R);
+      Changed = true;
+      continue;
+    }
     if (F->hasFnAttribute(TwinAttr) &&
         F->getFnAttribute(TwinAttr).getValueAsString() == R)
       continue;

@@ -966,6 +966,22 @@ void ObjectPhase::remarks() {
   bool SitesOn = All || DH->isPassedOptRemarkEnabled(DEBUG_TYPE);
   bool LoopsOn = All || DH->isMissedOptRemarkEnabled(DEBUG_TYPE) ||
                  getWarnLevel() != WarnLevel::None;
+  for (Function &F : mod()) {
+    if (!WhyOn || F.isDeclaration() || !F.hasFnAttribute(NoTwinAttr))
+      continue;
+    StringRef R = F.getFnAttribute(NoTwinAttr).getValueAsString();
+    OptimizationRemarkAnalysis Rem(DEBUG_TYPE, "NoTwin",
+                                   DiagnosticLocation(F.getSubprogram()),
+                                   &F.getEntryBlock());
+    Rem << "'" << F.getName() << "' gets no cold twin"
+        << (R == "interposable" ? ""
+                                : " although it can run long (" + R.str() + ")")
+        << ": it is weak, and the linker may keep another definition, which "
+           "a twin of this body would not follow; its callers get twins, "
+           "which call '"
+        << F.getName() << "' through its symbol";
+    Ctx.diagnose(Rem);
+  }
   for (const std::string &N : Pairs) {
     Function *F = mod().getFunction(N);
     const ObjFunc *PF = Plain.func(N);
@@ -1164,7 +1180,8 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
   analysePlain(Extra);
   for (auto &E : Extra) {
     Function *F = M.getFunction(E.getKey());
-    if (!F || F->hasFnAttribute(TwinOfAttr) || F->hasFnAttribute(TwinAttr))
+    if (!F || F->hasFnAttribute(TwinOfAttr) || F->hasFnAttribute(TwinAttr) ||
+        isInterposableDef(*F))
       continue;
     if (Trace)
       errs() << "bpf-cancel: '" << E.getKey() << "' (" << E.getValue()

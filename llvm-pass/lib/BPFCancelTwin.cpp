@@ -220,7 +220,7 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
   SmallVector<Function *, 16> Hot;
   for (Function &F : M)
     if (!F.isDeclaration() && F.hasFnAttribute(TwinAttr) &&
-        !F.hasFnAttribute(TwinOfAttr))
+        !F.hasFnAttribute(TwinOfAttr) && !isInterposableDef(F))
       Hot.push_back(&F);
 
   DenseMap<Function *, Function *> TwinOf;
