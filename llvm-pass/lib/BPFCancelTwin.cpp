@@ -50,8 +50,9 @@
 //     module: libbpf appends only the subprograms a program calls, so a
 //     stock loader never sees it (libbpf.c: bpf_object__reloc_code()), and
 //     the hot functions of ".text" keep their offsets. Its DISubprogram is
-//     renamed: CloneFunction keeps the hot debug name, and BTF would carry
-//     two FUNCs of one name. Symbolic labels defined by inline asm in the
+//     its own, named after it (CloneFunction keeps the hot debug name, and
+//     BTF would carry two FUNCs of one name) and local to the unit like its
+//     symbol (BTF linkage=static). Symbolic labels defined by inline asm in the
 //     twin are renamed likewise ("l1:" -> "l1__cold:").
 //
 // USAGE:
@@ -213,6 +214,27 @@ void matchUseListOrder(
   }
 }
 
+/// A distinct DISubprogram for the twin of the function HotSP describes:
+/// named after the twin (BTF gets a FUNC "F__cold"; CloneFunction keeps the
+/// hot name), and local to the unit like the twin's ELF symbol (STB_LOCAL):
+/// BTF then says linkage=static. With linkage=global the libbpf linker
+/// ("bpftool gen object") looks for a global symbol of that name, drops the
+/// FUNC, and the twin's .BTF.ext func_info gets type_id 0.
+DISubprogram *twinSubprogram(DISubprogram &HotSP, StringRef Name) {
+  LLVMContext &Ctx = HotSP.getContext();
+  auto Flags = HotSP.getSPFlags() | DISubprogram::SPFlagLocalToUnit |
+               DISubprogram::SPFlagDefinition;
+  Flags &= ~DISubprogram::SPFlagMainSubprogram;
+  return DISubprogram::getDistinct(
+      Ctx, HotSP.getScope(), Name, HotSP.getLinkageName().empty() ? "" : Name,
+      HotSP.getFile(), HotSP.getLine(), HotSP.getType(), HotSP.getScopeLine(),
+      HotSP.getContainingType(), HotSP.getVirtualIndex(),
+      HotSP.getThisAdjustment(), HotSP.getFlags(), Flags, HotSP.getUnit(),
+      HotSP.getTemplateParams(), /*Declaration=*/nullptr,
+      /*RetainedNodes=*/nullptr, HotSP.getThrownTypes(), HotSP.getAnnotations(),
+      HotSP.getTargetFuncName(), HotSP.getKeyInstructionsEnabled());
+}
+
 } // namespace
 
 int bpfcancel::createTwins(Module &M, const Policy &P) {
@@ -247,6 +269,14 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
       return -1;
     }
     ValueToValueMapTy VMap;
+    // The twin's DISubprogram: CloneFunction would make a distinct copy of
+    // the hot one, keeping its name and linkage. Map the hot one to our own
+    // instead (CloneFunction honours a pre-mapped subprogram and rescopes
+    // the locations and variables to it).
+    DISubprogram *HotSP = F->getSubprogram();
+    DISubprogram *SP = HotSP ? twinSubprogram(*HotSP, Name) : nullptr;
+    if (SP)
+      VMap.MD()[HotSP].reset(SP);
     Function *T = CloneFunction(F, VMap);
     for (Instruction &I : instructions(*F))
       if (auto *TI = dyn_cast_or_null<Instruction>(VMap.lookup(&I)))
@@ -259,14 +289,15 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
     T->setSection(".text");
     T->removeFnAttr(TwinAttr);
     T->addFnAttr(TwinOfAttr, F->getName());
-    // CloneFunction gave the twin its own distinct DISubprogram; rename it
-    // so BTF gets a FUNC "F__cold" (operand 2 is the name, 3 the linkage
-    // name of a DISubprogram).
-    DISubprogram *SP = T->getSubprogram();
-    if (SP && SP != F->getSubprogram()) {
-      SP->replaceOperandWith(2, MDString::get(Ctx, Name));
-      if (!SP->getLinkageName().empty())
-        SP->replaceLinkageName(MDString::get(Ctx, Name));
+    if (SP) {
+      assert(T->getSubprogram() == SP && "CloneFunction ignored the mapping");
+      // Retained nodes: those the twin's code refers to, rescoped.
+      SmallVector<Metadata *, 8> Retained;
+      for (DINode *N : HotSP->getRetainedNodes())
+        if (auto It = VMap.MD().find(N); It != VMap.MD().end() && It->second)
+          Retained.push_back(It->second.get());
+      if (!Retained.empty())
+        SP->replaceRetainedNodes(MDTuple::get(Ctx, Retained));
     }
     renameTwinAsmLabels(*T);
     TwinOf[F] = T;

@@ -12,7 +12,10 @@
 ;     (bpf_loop's) keeps naming the hot function;
 ;   - the hot functions are unchanged, and functions that are not marked
 ;     get no twin;
-;   - the twin's DISubprogram is renamed (BTF FUNC names must not collide).
+;   - the twin's DISubprogram is its own, renamed (BTF FUNC names must not
+;     collide) and local to the unit even for a global function (the twin's
+;     symbol is STB_LOCAL: BTF linkage=static), and the twin's locations
+;     are scoped to it.
 
 ; CHECK: @llvm.compiler.used = appending global [3 x ptr] [ptr @worker__cold, ptr @cb_user__cold, ptr @prog__cold]
 
@@ -45,8 +48,8 @@ define i64 @cb_user() {
 ; CHECK-LABEL: define i32 @prog(
 ; CHECK: call i32 @worker(
 ; CHECK: call i64 @cb_user()
-define i32 @prog(ptr %ctx, ptr %it, ptr %t) section "tp_btf/sched_switch" {
-  %r = call i32 @worker(ptr %it, ptr %t)
+define i32 @prog(ptr %ctx, ptr %it, ptr %t) section "tp_btf/sched_switch" !dbg !9 {
+  %r = call i32 @worker(ptr %it, ptr %t), !dbg !10
   %s = call i64 @cb_user()
   ret i32 %r
 }
@@ -67,12 +70,16 @@ define i32 @unmarked() {
 ; CHECK-LABEL: define internal i64 @cb_user__cold() #{{[0-9]+}} section ".text" {
 ; CHECK-NEXT: call i64 inttoptr (i64 181 to ptr)(i32 8, ptr @callback, ptr null, i64 0)
 
-; CHECK-LABEL: define internal i32 @prog__cold(ptr %ctx, ptr %it, ptr %t) #{{[0-9]+}} section ".text" {
-; CHECK-NEXT: call i32 @worker__cold(
+; CHECK-LABEL: define internal i32 @prog__cold(
+; CHECK-SAME: ptr %ctx, ptr %it, ptr %t) #{{[0-9]+}} section ".text" !dbg ![[PSP:[0-9]+]] {
+; CHECK-NEXT: call i32 @worker__cold({{.*}}), !dbg ![[PLOC:[0-9]+]]
 ; CHECK-NEXT: call i64 @cb_user__cold()
 
 ; CHECK: attributes #[[TW]] = { "bpf-cancel-twin-of"="worker" }
-; CHECK: ![[SP]] = distinct !DISubprogram(name: "worker__cold"
+; CHECK-DAG: ![[SP]] = distinct !DISubprogram(name: "worker__cold", {{.*}}spFlags: DISPFlagLocalToUnit | DISPFlagDefinition | DISPFlagOptimized
+; CHECK-DAG: ![[PSP]] = distinct !DISubprogram(name: "prog__cold", {{.*}}spFlags: DISPFlagLocalToUnit | DISPFlagDefinition | DISPFlagOptimized
+; CHECK-DAG: ![[PLOC]] = !DILocation(line: 12, column: 3, scope: ![[PSP]])
+; CHECK-DAG: !DISubprogram(name: "prog", {{.*}}spFlags: DISPFlagDefinition | DISPFlagOptimized
 
 declare ptr @bpf_iter_num_next(ptr) section ".ksyms"
 declare ptr @bpf_task_acquire(ptr) section ".ksyms"
@@ -88,3 +95,5 @@ declare void @bpf_task_release(ptr) section ".ksyms"
 !6 = !DISubroutineType(types: !7)
 !7 = !{null}
 !8 = !DILocation(line: 5, column: 7, scope: !5)
+!9 = distinct !DISubprogram(name: "prog", scope: !1, file: !1, line: 11, type: !6, scopeLine: 11, spFlags: DISPFlagDefinition | DISPFlagOptimized, unit: !0)
+!10 = !DILocation(line: 12, column: 3, scope: !9)
