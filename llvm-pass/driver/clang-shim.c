@@ -17,6 +17,10 @@
  *
  * Without -fbpf-cancellable the real clang runs exactly as if called
  * directly (no plugin), so CC=build/bin/clang is safe in any Makefile.
+ * Warnings: -fbpf-cancellable-policy without -fbpf-cancellable has no
+ * effect; -emit-llvm and -flto with -fbpf-cancellable give bitcode without
+ * twins (they are made at code generation). A non-BPF target is refused by
+ * the plugin.
  *
  * Usage: build/bin/clang --target=bpf -O2 -g -c -fbpf-cancellable x.bpf.c
  *
@@ -38,6 +42,7 @@
 #endif
 
 #define PREFIX "clang (bpfcancel): error: "
+#define WPREFIX "clang (bpfcancel): warning: "
 
 static int starts_with(const char *s, const char *p) {
   return strncmp(s, p, strlen(p)) == 0;
@@ -70,6 +75,7 @@ int main(int argc, char **argv) {
   const char *clang = getenv("BPFCANCEL_CLANG");
   const char *mode = NULL, *policy = NULL, *warn = "none";
   int want_warn = 0, warn_error = 0, preprocess_only = 0;
+  const char *bitcode_flag = NULL;
   char **out;
   int i, n = 0;
 
@@ -127,11 +133,28 @@ int main(int argc, char **argv) {
     } else {
       if (!strcmp(a, "-E"))
         preprocess_only = 1;
+      else if (!strcmp(a, "-emit-llvm") || !strcmp(a, "-flto") ||
+               starts_with(a, "-flto="))
+        bitcode_flag = a;
+      else if (!strcmp(a, "-fno-lto") && bitcode_flag &&
+               starts_with(bitcode_flag, "-flto"))
+        bitcode_flag = NULL;
       out[n++] = argv[i];
     }
   }
   if (want_warn)
     warn = warn_error ? "error" : "warn";
+  if (policy && !mode)
+    fprintf(stderr,
+            WPREFIX "-fbpf-cancellable-policy=%s has no effect without "
+                    "-fbpf-cancellable\n",
+            policy);
+  if (mode && bitcode_flag && !preprocess_only)
+    fprintf(stderr,
+            WPREFIX "-fbpf-cancellable with %s: cold twins and .BPF.cancel "
+                    "are made at code generation, so this bitcode has none "
+                    "(compile it to an object with -fbpf-cancellable)\n",
+            bitcode_flag);
 
   if (mode && !preprocess_only) {
     static char plugin_arg[PATH_MAX + 64], mode_arg[64], warn_arg[64];

@@ -1319,9 +1319,40 @@ bool ObjectPhase::run(raw_pwrite_stream &OS) {
 bool bpfcancel::runObjectPhase(Module &M, TargetMachine &TM,
                                CodeGenFileType CGFT, raw_pwrite_stream &OS) {
   Triple T(M.getTargetTriple());
-  if (!T.isBPF())
-    return false; // not ours: let clang compile it
   LLVMContext &Ctx = M.getContext();
+  if (!T.isBPF()) {
+    // The plugin is only loaded for -fbpf-cancellable (or an explicit
+    // -fpass-plugin): a host object without twins would be a silent no-op.
+    reportError(Ctx, "-fbpf-cancellable needs a BPF target "
+                     "(--target=bpf), not '" +
+                         T.str() + "'");
+    return true;
+  }
+  // .BPF.cancel is the plugin's: a user object there would corrupt it.
+  bool Reserved = false;
+  for (GlobalObject &GO : M.global_objects()) {
+    if (GO.getSection() != ".BPF.cancel")
+      continue;
+    std::string Where;
+    SmallVector<DIGlobalVariableExpression *, 1> GVEs;
+    if (auto *GV = dyn_cast<GlobalVariable>(&GO))
+      GV->getDebugInfo(GVEs);
+    if (!GVEs.empty() && GVEs[0]->getVariable()->getFile())
+      Where = (GVEs[0]->getVariable()->getFilename() + ":" +
+               Twine(GVEs[0]->getVariable()->getLine()) + ": ")
+                  .str();
+    else if (auto *F = dyn_cast<Function>(&GO); F && F->getSubprogram())
+      Where = (F->getSubprogram()->getFilename() + ":" +
+               Twine(F->getSubprogram()->getLine()) + ": ")
+                  .str();
+    reportError(Ctx, Where + "'" + GO.getName() +
+                         "' is placed in section '.BPF.cancel': the section "
+                         "name is reserved for the cancellation records "
+                         "-fbpf-cancellable writes");
+    Reserved = true;
+  }
+  if (Reserved)
+    return true;
   if (T.getArch() != Triple::bpfel) {
     reportError(Ctx, "-fbpf-cancellable supports little-endian BPF only "
                      "(--target=bpf or bpfel)");
