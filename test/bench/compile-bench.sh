@@ -116,6 +116,7 @@ nfail_flag=$( [ -f "$OUT/flag.failed" ] && wc -l <"$OUT/flag.failed" || echo 0)
 
 # Sum "bpfcancel stats --json" over every flagged object.
 : >"$OUT/stats.jsonl"
+: >"$OUT/stats.err"
 for n in "${NAMES[@]}"; do
 	[ -f "$OUT/flag/$n.o" ] || continue
 	if ! "$BIN/bpfcancel" stats "$OUT/flag/$n.o" --json >>"$OUT/stats.jsonl" 2>>"$OUT/stats.err"; then
