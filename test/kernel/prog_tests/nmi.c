@@ -12,10 +12,9 @@
  * answered (or after 10 s). The test then checks, in the kernel log:
  *   - every online CPU answered "NMI backtrace for cpu N" (idle ones may
  *     answer "... skipped: idling");
- *   - the spinning CPU's answer came while the program was still spinning
- *     (the program only stops when told after the sysrq write returned) and
- *     its backtrace shows BPF code (bpf_loop / bpf_prog_*) - i.e. the NMI
- *     interrupted the BPF program itself, in interrupts-off context;
+ *   - the spinning CPU's backtrace shows the program's frame
+ *     (bpf_prog_<tag>_spin_irqs_off): the NMI interrupted the BPF program
+ *     itself, which runs with interrupts off until told to stop;
  *   - the interrupted context had interrupts masked: x86 EFLAGS.IF clear,
  *     arm64 pmr_save != 0xe0 (GIC priority mask not "unmasked").
  * A normal IPI cannot do this: it would wait until the spin ended, and the
@@ -131,7 +130,10 @@ void test_nmi(void)
 	for (i = 0; i < 1000 && !*done; i++)
 		usleep(1000);
 	ASSERT_TRUE(*done, "program finished");
-	ASSERT_TRUE(still_spinning, "program still spinning when every CPU had answered");
+	/* informational only: the console flush after the sysrq can outlast the
+	 * spin; that the NMI hit the program is shown by its backtrace below */
+	printf("  nmi: program %s spinning when the sysrq write returned\n",
+	       still_spinning ? "still" : "no longer");
 	cpu = *spin_cpu;
 	ASSERT_EQ(cpu, 1, "spinning CPU");
 	printf("  nmi: program spun %.3f ms with interrupts off on cpu %d\n", *spin_ns / 1e6, cpu);
@@ -152,8 +154,9 @@ void test_nmi(void)
 	if (ASSERT_OK_PTR(blk, "spinning CPU's backtrace")) {
 		char *b = strndup(blk, blen);
 
-		if (!strstr(b, "bpf_loop") && !strstr(b, "bpf_prog_"))
-			test__fail("backtrace of cpu %d shows no BPF code:\n%s", cpu, b);
+		/* the NMI interrupted the spinning program itself */
+		if (!strstr(b, "_spin_irqs_off+"))
+			test__fail("backtrace of cpu %d does not show the spinning program:\n%s", cpu, b);
 		if (strstr(b, "skipped: idling"))
 			test__fail("cpu %d reported idle while spinning", cpu);
 #ifdef __x86_64__
