@@ -6,7 +6,7 @@
  * interrupt of CPU 1 (hrtimer_expire_entry runs in hard interrupt context,
  * interrupts disabled) the armed tp_btf program progs/nmi.c spins in
  * bpf_loop. While it spins, this
- * thread, pinned to CPU 0, writes 'l' to /proc/sysrq-trigger: "backtrace of
+ * thread, on any CPU but 1, writes 'l' to /proc/sysrq-trigger: "backtrace of
  * all active CPUs", sent as an NMI IPI on x86 and as a GICv3 pseudo-NMI on
  * arm64 (irqchip.gicv3_pseudo_nmi=1). The sysrq write returns once every CPU
  * answered (or after 10 s). The test then checks, in the kernel log:
@@ -107,7 +107,20 @@ void test_nmi(void)
 	if (!ASSERT_OK_PTR(link, "attach tp_btf/hrtimer_expire_entry"))
 		goto out;
 
-	pin(0);
+	/* Run anywhere but on CPU 1, so that a CPU busy with something that
+	 * waits for CPU 1 (an arm64 icache flush's kick_all_cpus_sync() in a
+	 * kworker freeing the previous test's programs) cannot hold this thread
+	 * for the whole spin; and let such deferred work finish first. */
+	{
+		cpu_set_t s;
+
+		CPU_ZERO(&s);
+		for (i = 0; i < ncpu; i++)
+			if (i != 1)
+				CPU_SET(i, &s);
+		sched_setaffinity(0, sizeof(s), &s);
+	}
+	usleep(300000);
 	snprintf(marker, sizeof(marker), "bench-nmi-marker-%d", getpid());
 	bench_kmsg("%s\n", marker);
 	if (!ASSERT_OK(pthread_create(&th, NULL, spinner, NULL), "pthread_create"))
