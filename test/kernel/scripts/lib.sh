@@ -46,7 +46,10 @@ set_arch() {
 	# reproducible version string: better ccache hits, same image per build
 	export KBUILD_BUILD_USER=bench KBUILD_BUILD_HOST=bpfcancel
 	export KBUILD_BUILD_TIMESTAMP="2026-01-01"
-	export CCACHE_BASEDIR="$TOP"
+	# Cache hits whatever directory the repo is cloned to (CI uses a fresh
+	# clone): paths under $TOP are rewritten relative, and the working
+	# directory is left out of the hash although the kernel builds with -g.
+	export CCACHE_BASEDIR="$TOP" CCACHE_NOHASHDIR=1
 }
 
 # hash_files <files...>: one hash of the names and contents
