@@ -369,10 +369,11 @@ int bpfcancel_obj__check(const struct bpfcancel_obj *obj,
 struct bpfcancel_check_opts {
 	size_t sz;		/* sizeof(struct bpfcancel_check_opts) */
 	/*
-	 * Strict twin calls (off by default): a twin's bpf2bpf call or
-	 * function address whose hot target has a twin must go to that
-	 * twin; going to the hot target is a twin-calls-hot problem. The
-	 * default accepts both (inline-asm calls are not retargeted yet).
+	 * Strict twin calls (off by default; the compiler's self-check turns
+	 * it on): a twin's bpf2bpf call whose hot target has a twin must go
+	 * to that twin; going to the hot target is a twin-calls-hot problem.
+	 * Callback addresses (ld_imm64 BPF_PSEUDO_FUNC) stay hot by design
+	 * and are never flagged. The default accepts both call targets.
 	 */
 	bool strict_twin_calls;
 };
