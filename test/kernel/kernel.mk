@@ -14,8 +14,9 @@ BPF_CC ?= clang-22
 export BPF_CC
 
 .PHONY: check-kernel check-kernel-debug
-check-kernel:
+# build: progs/stock_compat.c is also compiled by the project's clang shim
+check-kernel: build
 	@test/kernel/scripts/bench.sh $(KARCH)
 
-check-kernel-debug:
+check-kernel-debug: build
 	@test/kernel/scripts/bench.sh --debug $(KARCH)

@@ -34,6 +34,11 @@ HARNESS  := $(wildcard $(HERE)/harness/*.c)
 HDRS     := $(wildcard $(HERE)/harness/*.h)
 OBJS     := $(patsubst $(HERE)/%.c,$(OUT)/%.o,$(HARNESS) $(TESTS))
 BPFOBJS  := $(patsubst $(HERE)/progs/%.c,$(OUT)/bpf/%.bpf.o,$(PROGS))
+# progs/stock_compat.c is also built by the project's clang shim with
+# -fbpf-cancellable, to load it with stock libbpf (prog_tests/stock_compat.c)
+SHIM     ?= $(abspath $(BUILD))/bin/clang
+FLAGOBJS := $(OUT)/bpf/stock_compat_flag.bpf.o
+BPFOBJS  += $(FLAGOBJS)
 
 all: prune $(OUT)/bench_runner $(BPFOBJS)
 
@@ -60,6 +65,13 @@ $(OUT)/bench_runner: $(OBJS) $(LIBBPF)/libbpf.a
 $(OUT)/bpf/%.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a
 	@mkdir -p $(@D)
 	$(BPF_CC) $(BPFFLAGS) -c $< -o $@
+
+$(OUT)/bpf/%_flag.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a $(SHIM)
+	@mkdir -p $(@D)
+	$(SHIM) $(BPFFLAGS) -fbpf-cancellable -c $< -o $@
+
+$(SHIM):
+	@echo "runner.mk: $(SHIM) missing: run 'make build' first" >&2; exit 1
 
 .PHONY: all prune FORCE
 FORCE:
