@@ -114,6 +114,8 @@ public:
   /// Load the -bpf-cancel-policy file, or the built-in Linux 6.12 policy.
   /// Cached per path. Returns nullptr and sets Err on failure.
   static const Policy *get(std::string &Err);
+  /// The same, reporting a failure as an error diagnostic in Ctx.
+  static const Policy *get(llvm::LLVMContext &Ctx);
 
   const PolicyEntry *helper(uint32_t Id) const;
   const PolicyEntry *kfunc(llvm::StringRef Name) const;

@@ -180,12 +180,9 @@ PreservedAnalyses BPFCancelMarkPass::run(Module &M, ModuleAnalysisManager &) {
   // only BPF modules are ours.
   if (!Triple(M.getTargetTriple()).isBPF())
     return PreservedAnalyses::all();
-  std::string Err;
-  const Policy *P = Policy::get(Err);
-  if (!P) {
-    reportError(M.getContext(), Err);
+  const Policy *P = Policy::get(M.getContext());
+  if (!P)
     return PreservedAnalyses::all();
-  }
   // Attributes only: no analysis is invalidated by a string attribute, but
   // be conservative about function-attribute-keyed caches.
   return markFunctions(M, *P) ? PreservedAnalyses::none()

@@ -1364,11 +1364,8 @@ bool bpfcancel::runObjectPhase(Module &M, TargetMachine &TM,
                      "output would be wrong");
     return true;
   }
-  std::string Err;
-  const Policy *P = Policy::get(Err);
-  if (!P) {
-    reportError(Ctx, Err);
+  const Policy *P = Policy::get(Ctx);
+  if (!P)
     return true;
-  }
   return ObjectPhase(M, TM, *P).run(OS);
 }

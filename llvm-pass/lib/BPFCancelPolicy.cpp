@@ -151,6 +151,14 @@ int64_t getHelperId(const CallBase &CB) {
   return CI->getZExtValue();
 }
 
+const Policy *Policy::get(LLVMContext &Ctx) {
+  std::string Err;
+  const Policy *P = get(Err);
+  if (!P)
+    reportError(Ctx, Err);
+  return P;
+}
+
 void reportError(LLVMContext &Ctx, const Twine &Msg) {
   Ctx.diagnose(DiagnosticInfoGeneric("bpfcancel: " + Msg, DS_Error));
 }

@@ -358,12 +358,9 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
 PreservedAnalyses BPFCancelTwinPass::run(Module &M, ModuleAnalysisManager &) {
   if (!Triple(M.getTargetTriple()).isBPF())
     return PreservedAnalyses::all();
-  std::string Err;
-  const Policy *P = Policy::get(Err);
-  if (!P) {
-    reportError(M.getContext(), Err);
+  const Policy *P = Policy::get(M.getContext());
+  if (!P)
     return PreservedAnalyses::all();
-  }
   return createTwins(M, *P) > 0 ? PreservedAnalyses::none()
                                 : PreservedAnalyses::all();
 }

@@ -39,53 +39,56 @@ static const char *btf_str(const struct bpfcancel_obj *obj, __u32 off)
 	return obj->btf_str + off;
 }
 
-static void parse_btf_strs(struct bpfcancel_obj *obj)
+/*
+ * .BTF and .BTF.ext share a header shape: magic, hdr_len at 4, and the
+ * sub-section this reader wants (strings / line_info) as off/len at 16/20,
+ * relative to the end of the header. Find that sub-section, bounds-checked.
+ */
+static const __u8 *btf_subsec(const struct bpfcancel_obj *obj,
+			      const char *sec, __u32 *len)
 {
-	int idx = bpfcancel_obj__find_sec(obj, ".BTF");
+	int idx = bpfcancel_obj__find_sec(obj, sec);
 	const __u8 *d;
 	__u64 sz;
-	__u32 hdr_len, str_off, str_len;
+	__u32 hdr_len, off;
 
 	if (idx < 0)
-		return;
+		return NULL;
 	d = obj->secs[idx].data;
 	sz = obj->secs[idx].size;
 	if (!d || sz < 24 || rd16(d) != BTF_MAGIC_LE)
-		return;
+		return NULL;
 	hdr_len = rd32(d + 4);
-	str_off = rd32(d + 16);
-	str_len = rd32(d + 20);
-	if (hdr_len < 24 || !sub_range(hdr_len, str_off, str_len, sz) ||
-	    str_len == 0)
+	off = rd32(d + 16);
+	*len = rd32(d + 20);
+	if (hdr_len < 24 || !sub_range(hdr_len, off, *len, sz))
+		return NULL;
+	return d + hdr_len + off;
+}
+
+static void parse_btf_strs(struct bpfcancel_obj *obj)
+{
+	__u32 str_len;
+	const __u8 *str = btf_subsec(obj, ".BTF", &str_len);
+
+	if (!str || str_len == 0)
 		return;
-	obj->btf_str = (const char *)d + hdr_len + str_off;
+	obj->btf_str = (const char *)str;
 	obj->btf_str_len = str_len;
 }
 
 void bc_parse_btf(struct bpfcancel_obj *obj)
 {
-	int idx;
-	const __u8 *d, *li;
-	__u64 sz, pos;
-	__u32 hdr_len, li_off, li_len, rec_size, n = 0;
+	const __u8 *li;
+	__u64 pos;
+	__u32 li_len, rec_size, n = 0;
 
 	parse_btf_strs(obj);
 	if (!obj->btf_str)
 		return;
-	idx = bpfcancel_obj__find_sec(obj, ".BTF.ext");
-	if (idx < 0)
+	li = btf_subsec(obj, ".BTF.ext", &li_len);
+	if (!li || li_len < 4)
 		return;
-	d = obj->secs[idx].data;
-	sz = obj->secs[idx].size;
-	if (!d || sz < 24 || rd16(d) != BTF_MAGIC_LE)
-		return;
-	hdr_len = rd32(d + 4);
-	li_off = rd32(d + 16);
-	li_len = rd32(d + 20);
-	if (hdr_len < 24 || !sub_range(hdr_len, li_off, li_len, sz) ||
-	    li_len < 4)
-		return;
-	li = d + hdr_len + li_off;
 	rec_size = rd32(li);
 	if (rec_size < 16 || rec_size % 4)
 		return;
