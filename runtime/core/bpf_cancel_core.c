@@ -3,27 +3,24 @@
  * bpf_cancel_core.c - freestanding core of the bpfcancel runtime.
  *
  * Shared by the compiler plugin's self-check, the bpfcancel tool, libbpf's
- * pre-load check and the kernel's site-record checks. See core.h.
+ * pre-load check and the kernel's site-record checks. See bpf_cancel_core.h.
  */
 #ifdef __KERNEL__
 #include <linux/kernel.h>
 #include <linux/string.h>
 #include <linux/errno.h>
 #include <linux/stddef.h>
-#include <linux/bpfcancel_core.h>
 #else
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include "bpfcancel/core.h"
+#ifndef __printf
+#define __printf(a, b)	__attribute__((format(printf, a, b)))
 #endif
-
-#ifndef offsetofend
-#define offsetofend(TYPE, FIELD) \
-	(offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
 #endif
+#include "bpf_cancel_core.h"
 
 #define BC_INSN_SZ	8u
 
@@ -91,9 +88,8 @@ const char *bpf_cancel_kind_str(int kind)
 	}
 }
 
-__attribute__((format(printf, 4, 5)))
-static int diag_set(struct bpf_cancel_diag *diag, int code, __u32 insn,
-		    const char *fmt, ...)
+static __printf(4, 5) int diag_set(struct bpf_cancel_diag *diag, int code,
+				   __u32 insn, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -292,7 +288,7 @@ int bpf_cancel_next_block(const void *sec, __u32 sec_len, __u32 *pos,
 	blk->site_cnt = h.site_cnt;
 	blk->site_off = h.site_off;
 	blk->has_site_reserved = h.site_rec_size >=
-		offsetofend(struct bpf_cancel_site, reserved);
+		offsetof(struct bpf_cancel_site, reserved) + sizeof(__u32);
 	*pos = p + h.total_len;
 	return 1;
 }
