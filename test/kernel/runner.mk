@@ -39,6 +39,11 @@ BPFOBJS  := $(patsubst $(HERE)/progs/%.c,$(OUT)/bpf/%.bpf.o,$(PROGS))
 SHIM     ?= $(abspath $(BUILD))/bin/clang
 FLAGOBJS := $(OUT)/bpf/stock_compat_flag.bpf.o
 BPFOBJS  += $(FLAGOBJS)
+# progs/cancel_*.c (the cancellation tests) are always built by the shim with
+# -fbpf-cancellable; cancel_figures.c also plain by $(BPF_CC), for the
+# figures benchmark's side-by-side runs
+PLAINOBJS := $(OUT)/bpf/cancel_figures_plain.bpf.o
+BPFOBJS  += $(PLAINOBJS)
 
 all: prune $(OUT)/bench_runner $(BPFOBJS)
 
@@ -69,6 +74,14 @@ $(OUT)/bpf/%.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.
 $(OUT)/bpf/%_flag.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a $(SHIM)
 	@mkdir -p $(@D)
 	$(SHIM) $(BPFFLAGS) -fbpf-cancellable -c $< -o $@
+
+$(OUT)/bpf/cancel_%.bpf.o: $(HERE)/progs/cancel_%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a $(SHIM)
+	@mkdir -p $(@D)
+	$(SHIM) $(BPFFLAGS) -fbpf-cancellable -c $< -o $@
+
+$(OUT)/bpf/%_plain.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a
+	@mkdir -p $(@D)
+	$(BPF_CC) $(BPFFLAGS) -c $< -o $@
 
 $(SHIM):
 	@echo "runner.mk: $(SHIM) missing: run 'make build' first" >&2; exit 1

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cancel_util.h - helpers of the cancellation tests (prog_tests/cancel_*.c):
+ * run a program with BPF_PROG_TEST_RUN in a thread and cancel it from the
+ * calling thread, load an object cancellable or not, read bpf_prog_info.
+ */
+#ifndef CANCEL_UTIL_H
+#define CANCEL_UTIL_H
+
+#include "bench.h"
+
+struct cancel_run {
+	/* in */
+	int prog_fd;
+	volatile __u32 *started;	/* the program's "started" global (set to 0
+					 * here), waited for before the delay; or NULL */
+	int delay_ms;			/* then wait this long and cancel */
+	__u32 flags;			/* BPF_PROG_CANCEL flags */
+	bool no_cancel;			/* only run it */
+	double limit_s;			/* wait this long for the return after the cancel
+					 * (0: 2 s); the run is joined in any case */
+	/* out */
+	int run_err;			/* bpf_prog_test_run_opts() */
+	__u32 retval;
+	bool started_seen;		/* *started became non-zero */
+	int cancel_ret;			/* bpf_prog_cancel(): switched (>= 0) or -errno */
+	bool returned;			/* returned within limit_s of the cancel */
+	double run_s;			/* the whole test_run call */
+	double cancel_to_return_s;	/* from the cancel call to the run's return */
+};
+
+double cancel_now(void);
+/* run r->prog_fd in a thread, cancel it as described; always joins */
+void cancel_run(struct cancel_run *r);
+/* bpf_program__set_cancellable() (+ budget when non-zero) on every program
+ * of obj, then load; true on success (failures asserted) */
+bool cancel_load(struct bpf_object *obj, bool cancellable, __u64 budget_ns);
+/* open progs/<name>.bpf.o and cancel_load() it; NULL on failure */
+struct bpf_object *cancel_open_load(const char *name, bool cancellable, __u64 budget_ns);
+/* bpf_prog_get_info_by_fd() into *info (zeroed first); true on success */
+bool cancel_info(int prog_fd, struct bpf_prog_info *info);
+/* fd of program "name" of obj, asserted */
+int cancel_prog_fd(struct bpf_object *obj, const char *name);
+/* the cancellation fields of bpf_prog_info, on one line */
+void cancel_info_str(const struct bpf_prog_info *i, char *buf, size_t len);
+
+#endif
