@@ -49,6 +49,8 @@ tr -d '\r' < "$LOGF" > "$LOGF.tmp" && mv "$LOGF.tmp" "$LOGF"
 passed=$(grep -c '^BENCH-RESULT: .* PASS' "$LOGF" || true)
 failed=$(grep -c '^BENCH-RESULT: .* FAIL' "$LOGF" || true)
 grep '^BENCH-RESULT: ' "$LOGF" | sed "s/^BENCH-RESULT: /  $FLAV: /" || true
+# figures printed by benchmarks (prog_tests/cancel_figures.c)
+grep '^BENCH-FIGURE: ' "$LOGF" | sed "s/^/  $FLAV: /" || true
 
 problems=()
 if [ $rc = 137 ] || [ $rc = 124 ]; then
