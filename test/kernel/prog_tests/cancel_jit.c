@@ -15,7 +15,7 @@
 
 /* programs of progs/cancel_*.c that have cold twins (loops) */
 static const char *const with_twins[] = {
-	"spin_iter", "spin_may_goto", "spin_bpf_loop", "cancelled_flag", "cancel_self",
+	"spin_iter", "spin_may_goto", "spin_bpf_loop", "cancelled_flag", "cancel_self", "short_tc",
 	"task_ref", "ringbuf", "spin_lock", "rcu", "obj_new", "subprogs", "callback",
 	"tail_call",
 };

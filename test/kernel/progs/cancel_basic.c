@@ -190,3 +190,19 @@ int cancel_self(void *ctx)
 	self_flag = bpf_cancelled();
 	return n == (__u64)self_iters ? RET_DONE : RET_CUT;
 }
+
+/* a short run (64 steps), for the watchdog's "many short runs are never
+ * cancelled" check: run back to back with BPF_PROG_TEST_RUN's repeat */
+__u64 short_sum;
+
+SEC("tc")
+int short_tc(struct __sk_buff *skb)
+{
+	__u64 acc = skb->len;
+	int i;
+
+	bpf_for(i, 0, 64)
+		acc = acc * 33 + i;
+	short_sum = acc;
+	return bpf_cancelled() ? RET_CUT : RET_DONE;
+}
