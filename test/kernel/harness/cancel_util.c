@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include "cancel_util.h"
 
 double cancel_now(void)
@@ -25,7 +26,8 @@ struct runner {
 static void *run_thread(void *arg)
 {
 	struct runner *rn = arg;
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = rn->r->data,
+		    .data_size_in = rn->r->data_size);
 	double t0 = cancel_now();
 
 	rn->r->run_err = bpf_prog_test_run_opts(rn->r->prog_fd, &opts);
@@ -135,4 +137,57 @@ void cancel_info_str(const struct bpf_prog_info *i, char *buf, size_t len)
 		 i->cancel_sites, i->cancel_sites_dropped,
 		 (unsigned long long)i->cancel_cnt, (unsigned long long)i->cancel_last_ns,
 		 (unsigned long long)i->cancel_worst_ns, (unsigned long long)i->cancel_budget_ns);
+}
+
+int cancel_rb_drain(int map_fd, int (*cb)(void *ctx, void *data, __u32 len), void *ctx,
+		    struct cancel_rb_pos *pos)
+{
+	struct bpf_map_info mi = {};
+	__u32 mlen = sizeof(mi);
+	size_t page = sysconf(_SC_PAGESIZE);
+	unsigned long *cpos, *ppos, c, p;
+	void *cons, *prod;
+	char *data;
+	int n = 0;
+
+	if (bpf_map_get_info_by_fd(map_fd, &mi, &mlen))
+		return -2;
+	cons = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
+	if (cons == MAP_FAILED)
+		return -2;
+	prod = mmap(NULL, page + 2 * (size_t)mi.max_entries, PROT_READ, MAP_SHARED, map_fd, page);
+	if (prod == MAP_FAILED) {
+		munmap(cons, page);
+		return -2;
+	}
+	cpos = cons;
+	ppos = prod;
+	data = (char *)prod + page;
+	c = __atomic_load_n(cpos, __ATOMIC_ACQUIRE);
+	p = __atomic_load_n(ppos, __ATOMIC_ACQUIRE);
+	while (c < p) {
+		__u32 len = __atomic_load_n((__u32 *)(data + (c & (mi.max_entries - 1))),
+					    __ATOMIC_ACQUIRE);
+		__u32 rlen = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+
+		if (len & BPF_RINGBUF_BUSY_BIT) {
+			n = -1;		/* still reserved: the consumer is stuck here */
+			break;
+		}
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			if (cb)
+				cb(ctx, data + (c & (mi.max_entries - 1)) + BPF_RINGBUF_HDR_SZ, rlen);
+			n++;
+		}
+		c += (rlen + BPF_RINGBUF_HDR_SZ + 7) & ~7ul;
+		__atomic_store_n(cpos, c, __ATOMIC_RELEASE);
+		p = __atomic_load_n(ppos, __ATOMIC_ACQUIRE);
+	}
+	if (pos) {
+		pos->consumer = __atomic_load_n(cpos, __ATOMIC_ACQUIRE);
+		pos->producer = __atomic_load_n(ppos, __ATOMIC_ACQUIRE);
+	}
+	munmap(prod, page + 2 * (size_t)mi.max_entries);
+	munmap(cons, page);
+	return n;
 }

@@ -12,6 +12,8 @@
 struct cancel_run {
 	/* in */
 	int prog_fd;
+	void *data;			/* data_in of the test run (tc, xdp), or NULL */
+	__u32 data_size;
 	volatile __u32 *started;	/* the program's "started" global (set to 0
 					 * here), waited for before the delay; or NULL */
 	int delay_ms;			/* then wait this long and cancel */
@@ -43,5 +45,19 @@ bool cancel_info(int prog_fd, struct bpf_prog_info *info);
 int cancel_prog_fd(struct bpf_object *obj, const char *name);
 /* the cancellation fields of bpf_prog_info, on one line */
 void cancel_info_str(const struct bpf_prog_info *i, char *buf, size_t len);
+
+/*
+ * Drain a BPF_MAP_TYPE_RINGBUF map through its mmap'ed pages (libbpf's
+ * ring_buffer__new() needs epoll, which the bench kernel does not have):
+ * calls cb for each submitted record, skips discarded ones, moves the
+ * consumer position. Returns the records consumed, -1 when it stopped at a
+ * record still reserved (a leaked reservation blocks the consumer there
+ * for good), -2 on a setup error. pos (optional): positions afterwards.
+ */
+struct cancel_rb_pos {
+	unsigned long consumer, producer;
+};
+int cancel_rb_drain(int map_fd, int (*cb)(void *ctx, void *data, __u32 len), void *ctx,
+		    struct cancel_rb_pos *pos);
 
 #endif

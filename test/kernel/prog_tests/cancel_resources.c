@@ -66,6 +66,7 @@ typedef void (*extra_fn)(struct bpf_object *obj, const struct rcase *c, bool sel
 struct rcase {
 	const char *name;
 	const char *acq, *rel;	/* must be equal after the run */
+	bool skb;		/* a tc program: run with a packet */
 	int per_step;		/* acquires per outer step (exact in _self) */
 	int base;		/* plus this many */
 	extra_fn before, after;
@@ -105,7 +106,7 @@ static void task_after(struct bpf_object *obj, const struct rcase *c, bool self)
 
 static int rb_records, rb_marks;
 
-static int rb_cb(void *ctx, void *data, size_t size)
+static int rb_cb(void *ctx, void *data, __u32 size)
 {
 	rb_records++;
 	if (size >= 8 && *(__u64 *)data == RB_MARK)
@@ -115,37 +116,26 @@ static int rb_cb(void *ctx, void *data, size_t size)
 
 static void ringbuf_after(struct bpf_object *obj, const struct rcase *c, bool self)
 {
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, "rb");
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
-	struct ring_buffer *rb;
-	struct ring *ring;
-	__u64 sub = var(obj, "rb_sub");
+	int mfd = bpf_map__fd(bpf_object__find_map_by_name(obj, "rb"));
 	int fd = cancel_prog_fd(obj, "ringbuf_mark");
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	__u64 sub = var(obj, "rb_sub");
+	struct cancel_rb_pos pos;
 
 	ASSERT_EQ(var(obj, "rb_res"), sub + var(obj, "rb_disc"), "every reservation submitted or discarded");
-	rb = ring_buffer__new(bpf_map__fd(m), rb_cb, NULL, NULL);
-	if (!ASSERT_OK_PTR(rb, "ring_buffer__new"))
-		return;
 	rb_records = rb_marks = 0;
 	/* everything submitted is there, and nothing blocks the consumer */
-	ASSERT_EQ(ring_buffer__consume(rb), sub, "submitted records consumed");
-	ASSERT_EQ(rb_records, sub, "records seen");
+	ASSERT_EQ(cancel_rb_drain(mfd, rb_cb, NULL, &pos), sub, "submitted records consumed");
+	ASSERT_EQ(pos.consumer, pos.producer, "consumer caught up with producer");
 	/* a reservation after the cancel succeeds and reaches the consumer */
 	if (fd >= 0 && ASSERT_OK(bpf_prog_test_run_opts(fd, &opts), "ringbuf_mark"))
 		ASSERT_EQ(opts.retval, 0, "reserve after cancel");
-	ASSERT_EQ(ring_buffer__consume(rb), 1, "the new record consumed");
+	ASSERT_EQ(cancel_rb_drain(mfd, rb_cb, NULL, &pos), 1, "the new record consumed");
 	ASSERT_EQ(rb_marks, 1, "marker record seen");
-	ring = ring_buffer__ring(rb, 0);
-	if (ASSERT_OK_PTR(ring, "ring")) {
-		printf("  %s: ringbuf consumer_pos %lu producer_pos %lu avail %zu, %llu submitted, %llu discarded\n",
-		       c->name, ring__consumer_pos(ring), ring__producer_pos(ring),
-		       ring__avail_data_size(ring), (unsigned long long)sub,
-		       (unsigned long long)var(obj, "rb_disc"));
-		ASSERT_EQ(ring__consumer_pos(ring), ring__producer_pos(ring),
-			  "consumer caught up with producer");
-		ASSERT_EQ(ring__avail_data_size(ring), 0, "no data left");
-	}
-	ring_buffer__free(rb);
+	printf("  %s: ringbuf consumer_pos %lu producer_pos %lu, %llu submitted, %llu discarded\n",
+	       c->name, pos.consumer, pos.producer, (unsigned long long)sub,
+	       (unsigned long long)var(obj, "rb_disc"));
+	ASSERT_EQ(pos.consumer, pos.producer, "consumer caught up with producer");
 }
 
 static void lock_after(struct bpf_object *obj, const struct rcase *c, bool self)
@@ -168,9 +158,11 @@ static void cb_after(struct bpf_object *obj, const struct rcase *c, bool self)
 		  "bpf_loop() returned the callbacks that ran");
 }
 
+static unsigned char pkt[64] = { [12] = 0x08 };
+
 static void tail_before(struct bpf_object *obj, const struct rcase *c, bool self)
 {
-	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt));
 	int fd = cancel_prog_fd(obj, "tail_call");
 	int *outer_n = BENCH_VAR(obj, int, "outer_n");
 
@@ -190,20 +182,22 @@ static void tail_after(struct bpf_object *obj, const struct rcase *c, bool self)
 }
 
 static const struct rcase cases[] = {
-	{ "task_ref", "task_acq", "task_rel", 2, 0, task_before, task_after },
-	{ "ringbuf", NULL, NULL, 1, 0, NULL, ringbuf_after },
-	{ "spin_lock", "lock_taken", "lock_freed", 1, 0, NULL, lock_after },
-	{ "rcu", "rcu_in", "rcu_out", 1, 0 },
-	{ "obj_new", "obj_new_cnt", "obj_drop_cnt", 2, 0 },
-	{ "subprogs", "sub_enter", "sub_exit", 1, 1 },
-	{ "callback", "cb_enter", "cb_exit", 1, 0, NULL, cb_after },
-	{ "tail_call", NULL, NULL, 0, 0, tail_before, tail_after },
+	{ "task_ref", "task_acq", "task_rel", false, 2, 0, task_before, task_after },
+	{ "ringbuf", NULL, NULL, false, 1, 0, NULL, ringbuf_after },
+	{ "spin_lock", "lock_taken", "lock_freed", false, 1, 0, NULL, lock_after },
+	{ "rcu", "rcu_in", "rcu_out", false, 1, 0 },
+	{ "obj_new", "obj_new_cnt", "obj_drop_cnt", false, 2, 0 },
+	{ "subprogs", "sub_enter", "sub_exit", false, 1, 1 },
+	{ "callback", "cb_enter", "cb_exit", false, 1, 0, NULL, cb_after },
+	{ "tail_call", NULL, NULL, true, 0, 0, tail_before, tail_after },
 };
 
 static void run_case(struct bpf_object *obj, const struct rcase *c, bool self)
 {
 	struct cancel_run r = {
 		.prog_fd = cancel_prog_fd(obj, c->name),
+		.data = c->skb ? pkt : NULL,
+		.data_size = c->skb ? sizeof(pkt) : 0,
 		.started = BENCH_VAR(obj, __u32, "started"),
 		.delay_ms = 100,
 		.no_cancel = self,

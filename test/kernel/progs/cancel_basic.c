@@ -43,6 +43,13 @@ __more:									\
 })
 
 __u64 max_ns = 5000000000ULL;	/* each program's own deadline */
+/*
+ * Step counters start from this (0) rather than from the constant 0: a
+ * counter the verifier knows exactly, later compared with the number of
+ * steps, makes it track every iteration apart and the iterator loops never
+ * converge ("The sequence of 8193 jumps is too complex").
+ */
+volatile __u64 zero;
 volatile __u32 started;		/* set as the program starts */
 __u64 work;			/* iterations done by the last run */
 
@@ -50,7 +57,7 @@ __u64 work;			/* iterations done by the last run */
 SEC("syscall")
 int spin_iter(void *ctx)
 {
-	__u64 end = bpf_ktime_get_ns() + max_ns, n = 0;
+	__u64 end = bpf_ktime_get_ns() + max_ns, n = zero;
 	bool late = false;
 	int i, j;
 
@@ -77,7 +84,7 @@ int spin_iter(void *ctx)
 SEC("syscall")
 int spin_may_goto(void *ctx)
 {
-	__u64 end = bpf_ktime_get_ns() + max_ns, n = 0, acc = 1;
+	__u64 end = bpf_ktime_get_ns() + max_ns, n = zero, acc = 1;
 	bool late = false;
 	int k;
 
@@ -127,7 +134,7 @@ static int outer_cb(__u64 i, void *data)
 SEC("syscall")
 int spin_bpf_loop(void *ctx)
 {
-	struct loop_ctx c = { .end = bpf_ktime_get_ns() + max_ns };
+	struct loop_ctx c = { .end = bpf_ktime_get_ns() + max_ns, .n = zero };
 	long outer;
 
 	started = 1;
@@ -146,7 +153,7 @@ __u32 flag_iters = 1 << 20;
 SEC("syscall")
 int cancelled_flag(void *ctx)
 {
-	__u64 end = bpf_ktime_get_ns() + max_ns, n = 0;
+	__u64 end = bpf_ktime_get_ns() + max_ns, n = zero;
 	bool late = false;
 	int i, j;
 
@@ -177,7 +184,7 @@ __u32 self_flag;
 SEC("syscall")
 int cancel_self(void *ctx)
 {
-	__u64 n = 0;
+	__u64 n = zero;
 	int i;
 
 	started = 1;

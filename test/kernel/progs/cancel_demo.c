@@ -23,6 +23,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* counters start from it, not from a constant the verifier tracks exactly */
+volatile __u64 zero;
+
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 extern void *bpf_obj_new_impl(__u64 local_type_id, void *meta) __ksym;
@@ -56,7 +59,7 @@ __u64 bomb_steps;
 SEC("tp_btf/sched_switch")
 int bomb(void *ctx)
 {
-	__u64 end, n = 0;
+	__u64 end, n = zero;
 	bool late = false;
 	int *v, *w;
 
@@ -111,7 +114,7 @@ int read_task_refs(void *ctx)
 SEC("syscall")
 int holder(void *ctx)
 {
-	__u64 end = bpf_ktime_get_ns() + max_ns, n = 0;
+	__u64 end = bpf_ktime_get_ns() + max_ns, n = zero;
 	struct task_struct *t;
 	struct thing *obj;
 	__u64 *rec;

@@ -14,6 +14,9 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* counters start from it, not from a constant the verifier tracks exactly */
+volatile __u64 zero;
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 64);
@@ -64,13 +67,17 @@ int fig_loop(struct __sk_buff *skb)
 	return acc & 1;
 }
 
-static __noinline __u64 sum_hash(__u32 n)
+static __noinline __u64 sum_hash(int n)
 {
 	__u64 s = 0, *v;
-	__u32 k;
+	__u32 key;
+	int k;
 
-	for (k = 0; k < n && k < 64; k++) {
-		v = bpf_map_lookup_elem(&hash, &k);
+	/* key on the stack, k in a register: the loop stays bounded for the
+	 * verifier */
+	bpf_for(k, 0, n) {
+		key = k;
+		v = bpf_map_lookup_elem(&hash, &key);
 		if (v)
 			s += *v;
 	}
@@ -93,7 +100,7 @@ volatile __u32 started;
 SEC("syscall")
 int fig_spin(void *ctx)
 {
-	__u64 end = bpf_ktime_get_ns() + max_ns, n = 0;
+	__u64 end = bpf_ktime_get_ns() + max_ns, n = zero;
 	bool late = false;
 	int i, j;
 

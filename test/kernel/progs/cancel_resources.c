@@ -50,21 +50,21 @@ int self_at = -1;		/* bpf_cancel_self() at this outer step, while holding */
 int target_pid;
 
 volatile __u32 started;
-bool late;			/* the last run hit its deadline */
+__u32 late;			/* the last run hit its deadline (0/1) */
 __u64 steps;			/* outer steps begun by the last run */
 
 /* deadline check every 1024 inner steps (sets late) */
 static __always_inline bool past(__u64 end, int j)
 {
 	if ((j & 1023) == 0 && bpf_ktime_get_ns() > end)
-		late = true;
+		late = 1;
 	return late;
 }
 
 static __always_inline __u64 begin(void)
 {
 	started = 1;
-	late = false;
+	late = 0;
 	steps = 0;
 	return bpf_ktime_get_ns() + max_ns;
 }
@@ -401,7 +401,7 @@ static int loop_cb(__u64 i, void *data)
 			break;
 	}
 	cb_exit++;
-	return late;
+	return late & 1;
 }
 
 SEC("syscall")
@@ -413,7 +413,7 @@ int callback(void *ctx)
 	return verdict(outer_n);
 }
 
-/* ---- a tail call after the loop ---- */
+/* ---- a tail call after the loop (tc: sleepable programs cannot use prog arrays) ---- */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
 	__uint(max_entries, 1);
@@ -423,8 +423,8 @@ struct {
 
 __u64 tail_hits;
 
-SEC("syscall")
-int tail_target(void *ctx)
+SEC("tc")
+int tail_target(struct __sk_buff *skb)
 {
 	tail_hits++;
 	return RET_TAIL;
@@ -432,8 +432,8 @@ int tail_target(void *ctx)
 
 /* ends in the tail call to tail_target (RET_TAIL) after a full loop; in
  * cold code the tail call falls through (RET_CUT) */
-SEC("syscall")
-int tail_call(void *ctx)
+SEC("tc")
+int tail_call(struct __sk_buff *skb)
 {
 	__u64 end = begin(), acc = 0;
 	int i, j;
@@ -452,6 +452,6 @@ int tail_call(void *ctx)
 	}
 	if (late)
 		return RET_TIMEOUT;
-	bpf_tail_call(ctx, &jmp, 0);
+	bpf_tail_call(skb, &jmp, 0);
 	return RET_CUT + (acc & 0);
 }
