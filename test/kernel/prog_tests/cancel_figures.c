@@ -9,7 +9,8 @@
  *   run_ns      BPF_PROG_TEST_RUN time per run (the kernel's own average over
  *               `repeat` runs) of three representative tc programs, built
  *               plain and loaded plain vs built with -fbpf-cancellable and
- *               loaded cancellable; rounds alternate, medians, and their ratio
+ *               loaded cancellable; rounds alternate (each ~0.25 s of runs:
+ *               the guest clock may be jiffies), medians, and their ratio
  *   cancel_us   latency from bpf_prog_cancel() to the return of the cancelled
  *               BPF_PROG_TEST_RUN, over N cancellations (median, worst), as
  *               user space sees it and as the kernel reports it
@@ -21,7 +22,6 @@
 #include "cancel_util.h"
 
 #define ROUNDS		5
-#define REPEAT		2000
 #define CANCEL_N	1000
 #define CANCEL_SECS	20.0
 #define LOADS		5
@@ -39,43 +39,81 @@ static double median(double *v, int n)
 	return n ? (n & 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2) : 0;
 }
 
-static double run_ns(int fd)
+/*
+ * The bench kernel's clock may be coarse (under TCG: jiffies, 4 ms), so one
+ * measurement is a test_run of `repeat` runs lasting about MEASURE_S, and
+ * the kernel's duration is its average per run.
+ */
+#define MEASURE_S	0.25
+
+static double run_ns(int fd, __u32 repeat)
 {
 	unsigned char pkt[64] = { [12] = 0x08 };
 	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = pkt, .data_size_in = sizeof(pkt),
-		    .repeat = REPEAT);
+		    .repeat = repeat);
 
 	if (!ASSERT_OK(bpf_prog_test_run_opts(fd, &opts), "test_run"))
 		return 0;
 	return opts.duration;
 }
 
+/* repeat count for which one test_run of fd takes about MEASURE_S */
+static __u32 calibrate(int fd)
+{
+	__u32 repeat = 1000;
+	double t0, el;
+
+	for (;;) {
+		t0 = cancel_now();
+		if (!run_ns(fd, repeat))
+			return repeat;
+		el = cancel_now() - t0;
+		if (el >= MEASURE_S / 2 || repeat >= (1u << 24))
+			break;
+		repeat *= el > 0.01 ? MEASURE_S / el : 16;
+	}
+	return el > 0 ? (__u32)(repeat * MEASURE_S / el) + 1 : repeat;
+}
+
+static void clocksource(char *buf, size_t len)
+{
+	FILE *f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+
+	snprintf(buf, len, "?");
+	if (f) {
+		if (fgets(buf, len, f))
+			buf[strcspn(buf, "\n")] = 0;
+		fclose(f);
+	}
+}
+
 static void run_figures(struct bpf_object *plain, struct bpf_object *canc)
 {
 	static const char *const progs[] = { "fig_iter", "fig_loop", "fig_lookup" };
+	char cs[64];
 	unsigned int i;
 	int r;
 
+	clocksource(cs, sizeof(cs));
 	for (i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		int fp = cancel_prog_fd(plain, progs[i]), fc = cancel_prog_fd(canc, progs[i]);
 		double p[ROUNDS], c[ROUNDS], mp, mc;
 		struct bpf_prog_info info;
+		__u32 repeat;
 
 		if (fp < 0 || fc < 0 || !cancel_info(fc, &info))
 			return;
 		ASSERT_EQ(info.cancel_status, BPF_CANCEL_STATUS_ON, "tc program cancellable");
-		run_ns(fp);	/* warm up */
-		run_ns(fc);
+		repeat = calibrate(fp);
 		for (r = 0; r < ROUNDS; r++) {
-			p[r] = run_ns(fp);
-			c[r] = run_ns(fc);
+			p[r] = run_ns(fp, repeat);
+			c[r] = run_ns(fc, repeat);
 		}
 		mp = median(p, ROUNDS);
 		mc = median(c, ROUNDS);
 		printf("BENCH-FIGURE: run_ns %s plain=%.0f cancellable=%.0f ratio=%.3f "
-		       "(median of %d rounds x %d runs; cancel_status=%u sites=%u)\n",
-		       progs[i], mp, mc, mp ? mc / mp : 0, ROUNDS, REPEAT, info.cancel_status,
-		       info.cancel_sites);
+		       "(median of %d alternating rounds x %u runs; clocksource %s; sites=%u)\n",
+		       progs[i], mp, mc, mp ? mc / mp : 0, ROUNDS, repeat, cs, info.cancel_sites);
 	}
 }
 

@@ -372,9 +372,10 @@ static __noinline __u64 mid(__u64 end)
 SEC("syscall")
 int subprogs(void *ctx)
 {
-	__u64 end = begin();
+	__u64 end = begin(), acc;
 
-	return verdict(outer_n) + (mid(end) & 0);
+	acc = mid(end);		/* before verdict(), which reads what mid() counted */
+	return verdict(outer_n) + (int)(acc & 0);
 }
 
 /* ---- a bpf_loop callback with its own inner loop ---- */
