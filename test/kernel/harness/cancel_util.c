@@ -129,6 +129,28 @@ bool cancel_info(int prog_fd, struct bpf_prog_info *info)
 	return ASSERT_OK(bpf_prog_get_info_by_fd(prog_fd, info, &len), "bpf_prog_get_info_by_fd");
 }
 
+const char *cancel_clocksource(void)
+{
+	static char cs[64];
+	FILE *f;
+
+	if (cs[0])
+		return cs;
+	snprintf(cs, sizeof(cs), "?");
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+	if (f) {
+		if (fgets(cs, sizeof(cs), f))
+			cs[strcspn(cs, "\n")] = 0;
+		fclose(f);
+	}
+	return cs;
+}
+
+bool cancel_clock_coarse(void)
+{
+	return strstr(cancel_clocksource(), "jiffies") != NULL;
+}
+
 void cancel_info_str(const struct bpf_prog_info *i, char *buf, size_t len)
 {
 	snprintf(buf, len, "status=%u reason=%u cold_jited_len=%u sites=%u dropped=%u "

@@ -43,6 +43,10 @@ struct bpf_object *cancel_open_load(const char *name, bool cancellable, __u64 bu
 bool cancel_info(int prog_fd, struct bpf_prog_info *info);
 /* fd of program "name" of obj, asserted */
 int cancel_prog_fd(struct bpf_object *obj, const char *name);
+/* the guest's clocksource ("refined-jiffies" under TCG: 4 ms steps) */
+const char *cancel_clocksource(void);
+/* a clock that cannot measure a short latency (a *jiffies clocksource) */
+bool cancel_clock_coarse(void);
 /* the cancellation fields of bpf_prog_info, on one line */
 void cancel_info_str(const struct bpf_prog_info *i, char *buf, size_t len);
 

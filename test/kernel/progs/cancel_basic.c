@@ -15,6 +15,7 @@
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -80,7 +81,8 @@ int spin_iter(void *ctx)
 }
 
 /* a may_goto loop: ends when the verifier's budget is spent (RET_DONE
- * after ~8M iterations) or, cancelled, at once */
+ * after ~8M iterations, each of 256 inner steps: far beyond the deadline
+ * under emulation) or, cancelled, at once */
 SEC("syscall")
 int spin_may_goto(void *ctx)
 {
@@ -91,9 +93,9 @@ int spin_may_goto(void *ctx)
 	started = 1;
 	while (budget_left()) {
 		n++;
-		for (k = 0; k < 8; k++)
+		for (k = 0; k < 256; k++)
 			acc = acc * 31 + (n ^ k);
-		if ((n & 4095) == 0 && bpf_ktime_get_ns() > end) {
+		if ((n & 63) == 0 && bpf_ktime_get_ns() > end) {
 			late = true;
 			break;
 		}
@@ -212,4 +214,23 @@ int short_tc(struct __sk_buff *skb)
 		acc = acc * 33 + i;
 	short_sum = acc;
 	return bpf_cancelled() ? RET_CUT : RET_DONE;
+}
+
+/* the bpf_cancel tracepoint: one event per switched invocation */
+__u32 tp_events, tp_trigger, tp_cpu;
+__s32 tp_frames = -1, tp_min_frames = 1 << 30;
+__u64 tp_latency_ns;
+
+SEC("tp_btf/bpf_cancel")
+int BPF_PROG(on_cancel, const struct bpf_prog *prog, int cpu, int trigger, int frames,
+	     __u64 latency_ns)
+{
+	tp_events++;
+	tp_trigger = trigger;
+	tp_cpu = cpu;
+	tp_frames = frames;
+	if (frames < tp_min_frames)
+		tp_min_frames = frames;
+	tp_latency_ns = latency_ns;
+	return 0;
 }

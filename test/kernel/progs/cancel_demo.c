@@ -96,7 +96,8 @@ int bomb(void *ctx)
 	return 0;
 }
 
-/* refcount of target_pid's task, minus this program's own reference */
+/* reference count of target_pid's task (rcu_users, what bpf_task_from_pid()
+ * takes), minus this program's own reference */
 __s64 task_refs = -1;
 
 SEC("syscall")
@@ -106,7 +107,7 @@ int read_task_refs(void *ctx)
 
 	if (!t)
 		return 1;
-	task_refs = t->usage.refs.counter - 1;
+	task_refs = t->rcu_users.refs.counter - 1;
 	bpf_task_release(t);
 	return 0;
 }

@@ -116,7 +116,8 @@ int task_ref(void *ctx)
 	return verdict(outer_n) + (int)(acc & 0);
 }
 
-/* refcount of target_pid's task as seen from BPF, minus our own reference */
+/* reference count of target_pid's task (rcu_users: what bpf_task_acquire()
+ * and bpf_task_from_pid() take) as seen from BPF, minus our own reference */
 __s64 task_usage = -1;
 
 SEC("syscall")
@@ -126,7 +127,7 @@ int task_usage_read(void *ctx)
 
 	if (!t)
 		return RET_NOMAP;
-	task_usage = t->usage.refs.counter - 1;
+	task_usage = t->rcu_users.refs.counter - 1;
 	bpf_task_release(t);
 	return 0;
 }
