@@ -121,8 +121,9 @@ static void cancel_latency(struct bpf_object *canc)
 		cancel_run(&r);
 		if (r.run_err || r.retval != 2 || !r.returned) {
 			if (failed++ < 3)
-				test__fail("cancellation %d: run_err %d retval %u returned %d",
-					   n, r.run_err, r.retval, r.returned);
+				test__fail("cancellation %d: run_err %d retval %u (2: cut short, 3: own "
+					   "deadline) returned %d, bpf_prog_cancel() = %d",
+					   n, r.run_err, r.retval, r.returned, r.cancel_ret);
 			if (failed > 10)
 				break;
 			continue;
