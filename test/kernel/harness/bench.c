@@ -10,6 +10,7 @@
  * usage: bench_runner [-l] [-t test[/subtest][,...]] [-d objdir] [-T secs]
  */
 #define _GNU_SOURCE
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -66,6 +67,40 @@ static bool match(const char *test, const char *sub)
 	return false;
 }
 
+/*
+ * Tests that cannot apply (yet) on an arch, like the selftests'
+ * DENYLIST.<arch>: reported as SKIP with the reason, never run. Patterns
+ * are fnmatch()ed against "test" and "test/subtest".
+ */
+static const struct {
+	const char *arch, *pattern, *why;
+} denylist[] = {
+	{ "aarch64", "cancel_*", "issue 5: the arm64 JIT builds no cold twins yet (cancel_status REFUSED, reason ARCH)" },
+	{ "aarch64", "cold_layout", "issue 5: the arm64 JIT builds no cold twins yet" },
+	{ "x86_64", "cancel_demo/bomb", "the rescue NMI does not yet free a CPU stuck in sched_switch: the guest hangs (issue 4)" },
+	{ "x86_64", "cancel_basic/bpf_loop", "a cancel landing inside a callback without a twin is not switched yet (issue 4)" },
+};
+
+static const char *denied(const char *test, const char *sub)
+{
+	char name[512];
+	int i;
+
+	snprintf(name, sizeof(name), sub ? "%s/%s" : "%s", test, sub);
+	for (i = 0; i < (int)(sizeof(denylist) / sizeof(denylist[0])); i++) {
+#if defined(__aarch64__)
+		if (strcmp(denylist[i].arch, "aarch64"))
+			continue;
+#else
+		if (strcmp(denylist[i].arch, "x86_64"))
+			continue;
+#endif
+		if (!fnmatch(denylist[i].pattern, name, 0))
+			return denylist[i].why;
+	}
+	return NULL;
+}
+
 static void report(const char *name, bool failed, bool skipped, const char *reason)
 {
 	if (skipped) {
@@ -98,6 +133,13 @@ bool test__start_subtest(const char *name)
 	end_subtest();
 	if (!match(cur_test, name))
 		return false;
+	if (denied(cur_test, name)) {
+		char full[512];
+
+		snprintf(full, sizeof(full), "%s/%s", cur_test, name);
+		report(full, false, true, denied(cur_test, name));
+		return false;
+	}
 	had_sub = in_sub = true;
 	sub_failed = sub_skipped = false;
 	sub_reason[0] = 0;
@@ -249,6 +291,10 @@ int main(int argc, char **argv)
 
 		if (!match(t->name, NULL))
 			continue;
+		if (denied(t->name, NULL)) {
+			report(t->name, false, true, denied(t->name, NULL));
+			continue;
+		}
 		fflush(stdout);
 		pid = fork();
 		if (pid < 0) {
