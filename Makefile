@@ -31,7 +31,10 @@ build: $(BUILD)/CMakeCache.txt
 
 # The lit suite links objects with the tree's bpftool (built by the corpus
 # set-up), so prepare that first: a test must never be skipped for want of it.
+# the patched kernel tree: test/libbpf builds its libbpf, and the copy
+# check compares its shared core with runtime/core
 check-user: build prepare-corpus
+	@test/kernel/scripts/prepare-src.sh
 	cmake --build $(BUILD) --target check
 
 check: deps
