@@ -52,7 +52,14 @@ const struct bpfcancel_func *bc_insn_target(const struct bpfcancel_obj *obj,
 	}
 	if (is_ldimm64(insn) && idx + 1 < func->insn_cnt) {
 		if (y) {
-			__s64 off = (__s64)y->value + insn->imm;
+			__s64 off;
+
+			/* a symbol value from the file: no section is that large,
+			 * and the sum must not overflow
+			 */
+			if (y->value > ((__u64)1 << 62))
+				return NULL;
+			off = (__s64)y->value + insn->imm;
 
 			if (off < 0 || off % BC_INSN_SZ)
 				return NULL;
