@@ -32,6 +32,7 @@ TESTS    := $(sort $(wildcard $(HERE)/prog_tests/*.c))
 PROGS    := $(sort $(wildcard $(HERE)/progs/*.c))
 HARNESS  := $(wildcard $(HERE)/harness/*.c)
 HDRS     := $(wildcard $(HERE)/harness/*.h)
+PHDRS    := $(wildcard $(HERE)/progs/*.h)
 OBJS     := $(patsubst $(HERE)/%.c,$(OUT)/%.o,$(HARNESS) $(TESTS))
 BPFOBJS  := $(patsubst $(HERE)/progs/%.c,$(OUT)/bpf/%.bpf.o,$(PROGS))
 # progs/stock_compat.c is also built by the project's clang shim with
@@ -67,11 +68,11 @@ $(OUT)/%.o: $(HERE)/%.c $(HDRS) $(OUT)/tests.h $(LIBBPF)/libbpf.a
 $(OUT)/bench_runner: $(OBJS) $(LIBBPF)/libbpf.a
 	$(TCC) -static -o $@ $(OBJS) $(LDLIBS)
 
-$(OUT)/bpf/%.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a
+$(OUT)/bpf/%.bpf.o: $(HERE)/progs/%.c $(PHDRS) $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a
 	@mkdir -p $(@D)
 	$(BPF_CC) $(BPFFLAGS) -c $< -o $@
 
-$(OUT)/bpf/%_flag.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a $(SHIM)
+$(OUT)/bpf/%_flag.bpf.o: $(HERE)/progs/%.c $(PHDRS) $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a $(SHIM)
 	@mkdir -p $(@D)
 	$(SHIM) $(BPFFLAGS) -fbpf-cancellable -c $< -o $@
 
@@ -79,7 +80,7 @@ $(OUT)/bpf/cancel_%.bpf.o: $(HERE)/progs/cancel_%.c $(KB)/$(KARCH)/vmlinux.h $(L
 	@mkdir -p $(@D)
 	$(SHIM) $(BPFFLAGS) -fbpf-cancellable -c $< -o $@
 
-$(OUT)/bpf/%_plain.bpf.o: $(HERE)/progs/%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a
+$(OUT)/bpf/%_plain.bpf.o: $(HERE)/progs/%.c $(PHDRS) $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a
 	@mkdir -p $(@D)
 	$(BPF_CC) $(BPFFLAGS) -c $< -o $@
 

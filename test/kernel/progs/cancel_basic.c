@@ -27,21 +27,7 @@ char LICENSE[] SEC("license") = "GPL";
 extern bool bpf_cancelled(void) __ksym;
 extern void bpf_cancel_self(void) __ksym;
 
-/*
- * Loop condition bounded by the verifier's may_goto budget (8M iterations
- * per invocation on 6.12): false once the budget is spent, and in the cold
- * twin at once (the kernel makes every may_goto a site).
- */
-#define budget_left() ({						\
-	__label__ __spent, __more;					\
-	bool __ok = true;						\
-	asm volatile goto("may_goto %l[__spent]" :::: __spent);		\
-	goto __more;							\
-__spent:								\
-	__ok = false;							\
-__more:									\
-	__ok;								\
-})
+#include "may_goto.h"
 
 __u64 max_ns = 5000000000ULL;	/* each program's own deadline */
 /*

@@ -32,16 +32,7 @@ extern void bpf_rcu_read_unlock(void) __ksym;
 extern void *bpf_obj_new_impl(__u64 local_type_id, void *meta) __ksym;
 extern void bpf_obj_drop_impl(void *kptr, void *meta) __ksym;
 
-#define budget_left() ({						\
-	__label__ __spent, __more;					\
-	bool __ok = true;						\
-	asm volatile goto("may_goto %l[__spent]" :::: __spent);		\
-	goto __more;							\
-__spent:								\
-	__ok = false;							\
-__more:									\
-	__ok;								\
-})
+#include "may_goto.h"
 
 /* set by user space */
 __u64 max_ns = 5000000000ULL;	/* deadline of one run */

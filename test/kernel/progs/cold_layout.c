@@ -9,16 +9,7 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define can_loop					\
-	({ __label__ l_break, l_continue;		\
-	bool ret = true;				\
-	asm volatile goto("may_goto %l[l_break]"	\
-		      :::: l_break);			\
-	goto l_continue;				\
-	l_break: ret = false;				\
-	l_continue:;					\
-	ret;						\
-	})
+#include "may_goto.h"
 
 int rounds = 100;
 
@@ -27,7 +18,7 @@ int single(void *ctx)
 {
 	int i, acc = 0;
 
-	for (i = 0; i < rounds && can_loop; i++)
+	for (i = 0; i < rounds && budget_left(); i++)
 		acc += i;
 	return acc;
 }
@@ -44,7 +35,7 @@ __noinline int spin(int n)
 {
 	int i, acc = 0;
 
-	for (i = 0; i < n && can_loop; i++)
+	for (i = 0; i < n && budget_left(); i++)
 		acc ^= i * 3;
 	return acc;
 }
