@@ -77,8 +77,6 @@ static const struct {
 } denylist[] = {
 	{ "aarch64", "cancel_*", "issue 5: the arm64 JIT builds no cold twins yet (cancel_status REFUSED, reason ARCH)" },
 	{ "aarch64", "cold_layout", "issue 5: the arm64 JIT builds no cold twins yet" },
-	{ "x86_64", "cancel_demo/bomb", "the rescue NMI does not yet free a CPU stuck in sched_switch: the guest hangs (issue 4)" },
-	{ "x86_64", "cancel_basic/bpf_loop", "a cancel landing inside a callback without a twin is not switched yet (issue 4)" },
 };
 
 static const char *denied(const char *test, const char *sub)

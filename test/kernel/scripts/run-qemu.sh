@@ -26,8 +26,28 @@ append="panic=-1 loglevel=7 ${BENCH_APPEND:-}"
 [ -n "${BENCH_FILTER:-}" ] && append="$append bench.filter=$BENCH_FILTER"
 [ "${2:-}" = debug ] && append="$append bench.timeout=600"
 
+# x86: QEMU's TCG TSC counts at the host's TSC rate (1 GHz of virtual
+# time under -icount), but the guest cannot calibrate it (no PIT/HPET
+# reference) and falls back to the jiffies clock, which stops when every
+# CPU is stuck with interrupts off; tell it the rate. /proc/cpuinfo's
+# "cpu MHz" is the TSC rate on a constant-TSC host.
+tsc_khz() {
+	if [ -n "${BENCH_ICOUNT:-}" ]; then
+		echo 1000000
+	else
+		awk -F: '/^cpu MHz/ { printf "%d\n", $2 * 1000; exit }' /proc/cpuinfo
+	fi
+}
+
 case "$KARCH" in
 x86_64)
+	khz=$(tsc_khz)
+	[ -n "$khz" ] && [ "$khz" -gt 0 ] && append="tsc_early_khz=$khz tsc=reliable $append"
+	# CPU 3 stays out of load balancing, so that it never spins on the
+	# runqueue lock of a CPU stuck under sched_switch: it stands for the
+	# perf NMI that TCG's x86 CPU has not (no PMU), which would rescue a
+	# machine whose CPUs are all stuck (prog_tests/cancel_demo.c, bomb)
+	append="isolcpus=3 $append"
 	# no ACPI in the guest: SeaBIOS's MP table lists one CPU per socket only
 	qemu=(qemu-system-x86_64 -M pc -cpu max -smp 4,sockets=4,cores=1,threads=1 -m 1G
 	      -append "console=ttyS0 $append") ;;
