@@ -6,7 +6,11 @@
 #include <pthread.h>
 #include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <sys/mman.h>
+#include <gelf.h>
+#include <libelf.h>
 #include "cancel_util.h"
 
 double cancel_now(void)
@@ -70,7 +74,8 @@ void cancel_run(struct cancel_run *r)
 		usleep(r->delay_ms * 1000);
 	if (!r->no_cancel) {
 		tc = cancel_now();
-		r->cancel_ret = bpf_prog_cancel(r->prog_fd, &copts);
+		r->cancel_ret = bpf_prog_cancel(r->cancel_fd > 0 ? r->cancel_fd : r->prog_fd,
+						&copts);
 		while (!rn.done && cancel_now() - tc < limit)
 			usleep(500);
 	}
@@ -212,4 +217,220 @@ int cancel_rb_drain(int map_fd, int (*cb)(void *ctx, void *data, __u32 len), voi
 	munmap(prod, page + 2 * (size_t)mi.max_entries);
 	munmap(cons, page);
 	return n;
+}
+
+/* ---- the sites of a loaded object ---- */
+
+static struct cancel_site_list *site_log;
+static libbpf_print_fn_t site_prev_print;
+
+static int site_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	struct cancel_site_rec *r;
+	char line[512], *p;
+	va_list aq;
+
+	if (level != LIBBPF_DEBUG || !site_log)
+		return site_prev_print ? site_prev_print(level, fmt, ap) : 0;
+	va_copy(aq, ap);
+	vsnprintf(line, sizeof(line), fmt, aq);
+	va_end(aq);
+	/* "libbpf: prog '%s': cancellation site at insn ..." */
+	p = strstr(line, "prog '");
+	if (!p || !strstr(line, ": cancellation site at insn "))
+		return 0;
+	if (site_log->cnt == CANCEL_MAX_SITES) {
+		site_log->truncated = true;
+		return 0;
+	}
+	r = &site_log->s[site_log->cnt];
+	if (sscanf(p, "prog '%63[^']': cancellation site at insn %u: %15[^,], function '%63[^']' insn %u",
+		   r->prog, &r->insn, r->kind, r->func, &r->func_insn) == 5) {
+		r->line = -1;
+		site_log->cnt++;
+	}
+	return 0;
+}
+
+/* .BTF.ext header and line info records (include/uapi/linux/bpf.h, libbpf) */
+struct ext_hdr {
+	__u16 magic;
+	__u8 version, flags;
+	__u32 hdr_len, func_info_off, func_info_len, line_info_off, line_info_len;
+};
+
+struct ext_line {
+	__u32 insn_off;		/* bytes from the section start */
+	__u32 file_name_off, line_off, line_col;
+};
+
+/* source line of each site: symbol of its function -> section and offset,
+ * then the last line info record at or before the instruction */
+static void site_lines(const char *path, struct cancel_site_list *sites)
+{
+	Elf_Data *ext = NULL, *sym = NULL;
+	size_t shstrndx, symstr = 0;
+	struct btf *btf = NULL;
+	Elf_Scn *scn = NULL;
+	Elf *elf = NULL;
+	int fd, i;
+
+	btf = btf__parse_elf(path, NULL);
+	if (libbpf_get_error(btf))
+		return;
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		goto out_btf;
+	elf_version(EV_CURRENT);
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+		goto out;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (sh.sh_type == SHT_SYMTAB) {
+			sym = elf_getdata(scn, NULL);
+			symstr = sh.sh_link;
+		} else if (name && !strcmp(name, ".BTF.ext")) {
+			ext = elf_getdata(scn, NULL);
+		}
+	}
+	if (!ext || !sym || ext->d_size < sizeof(struct ext_hdr))
+		goto out;
+
+	for (i = 0; i < sites->cnt; i++) {
+		struct cancel_site_rec *r = &sites->s[i];
+		const struct ext_hdr *h = ext->d_buf;
+		const char *sec = NULL, *p, *end;
+		__u64 at = 0, best = 0;
+		__u32 rec_size;
+		size_t k;
+		GElf_Sym s;
+
+		for (k = 0; k < sym->d_size / sizeof(Elf64_Sym); k++) {
+			const char *n;
+			GElf_Shdr sh;
+
+			if (!gelf_getsym(sym, k, &s) || GELF_ST_TYPE(s.st_info) != STT_FUNC)
+				continue;
+			n = elf_strptr(elf, symstr, s.st_name);
+			if (!n || strcmp(n, r->func))
+				continue;
+			if (!gelf_getshdr(elf_getscn(elf, s.st_shndx), &sh))
+				break;
+			sec = elf_strptr(elf, shstrndx, sh.sh_name);
+			at = s.st_value + (__u64)r->func_insn * 8;
+			break;
+		}
+		if (!sec || h->magic != 0xeB9F ||
+		    (__u64)h->hdr_len + h->line_info_off + h->line_info_len > ext->d_size)
+			continue;
+		p = (const char *)ext->d_buf + h->hdr_len + h->line_info_off;
+		end = p + h->line_info_len;
+		rec_size = *(const __u32 *)p;
+		if (rec_size < sizeof(struct ext_line))
+			continue;
+		for (p += 4; p + 8 <= end;) {
+			__u32 name_off = ((const __u32 *)p)[0], num = ((const __u32 *)p)[1];
+			const char *sname = btf__name_by_offset(btf, name_off);
+			__u32 j;
+
+			p += 8;
+			if ((__u64)num * rec_size > (__u64)(end - p))
+				break;
+			for (j = 0; sname && !strcmp(sname, sec) && j < num; j++) {
+				const struct ext_line *l = (const void *)(p + j * rec_size);
+
+				if (l->insn_off <= at && (r->line < 0 || l->insn_off >= best)) {
+					best = l->insn_off;
+					r->line = l->line_col >> 10;
+				}
+			}
+			p += (size_t)num * rec_size;
+		}
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+out_btf:
+	btf__free(btf);
+}
+
+struct bpf_object *cancel_open_load_sites(const char *name, bool cancellable, __u64 budget_ns,
+					  struct cancel_site_list *sites)
+{
+	struct bpf_object *obj = bench_open(name);
+	char what[128], path[512];
+	bool ok;
+	int i;
+
+	snprintf(what, sizeof(what), "open %s.bpf.o", name);
+	if (!ASSERT_OK_PTR(obj, what))
+		return NULL;
+	memset(sites, 0, sizeof(*sites));
+	site_log = sites;
+	site_prev_print = libbpf_set_print(site_print);
+	ok = cancel_load(obj, cancellable, budget_ns);
+	libbpf_set_print(site_prev_print);
+	site_log = NULL;
+	if (!ok) {
+		bpf_object__close(obj);
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s.bpf.o", bench_obj_dir(), name);
+	site_lines(path, sites);
+	ASSERT_FALSE(sites->truncated, "site list fits CANCEL_MAX_SITES");
+	for (i = 0; i < sites->cnt; i++)
+		if (!ASSERT_GE(sites->s[i].line, 1, "source line of a site"))
+			printf("  prog '%s' function '%s' insn %u: no line info\n",
+			       sites->s[i].prog, sites->s[i].func, sites->s[i].func_insn);
+	return obj;
+}
+
+void cancel_check_coverage(const struct cancel_site_list *sites, const char *prog,
+			   const int *cp_line, int ncp, const struct bpf_prog_info *info)
+{
+	char what[192], list[512] = "";
+	int i, j, nsites = 0;
+	size_t len = 0;
+
+	for (i = 0; i < sites->cnt; i++) {
+		const struct cancel_site_rec *s = &sites->s[i];
+		int on_line = 0, cps = 0;
+
+		if (strcmp(s->prog, prog))
+			continue;
+		nsites++;
+		if (len < sizeof(list))
+			len += snprintf(list + len, sizeof(list) - len, "%s%s@%d",
+					len ? " " : "", s->kind, s->line);
+		for (j = 0; j < sites->cnt; j++)
+			on_line += !strcmp(sites->s[j].prog, prog) && sites->s[j].line == s->line;
+		for (j = 0; j < ncp; j++)
+			cps += cp_line[j] == s->line;
+		snprintf(what, sizeof(what),
+			 "%s: site %s at insn %u (function %s insn %u, line %d): "
+			 "a checkpoint per site on its line", prog, s->kind, s->insn, s->func,
+			 s->func_insn, s->line);
+		ASSERT_GE(cps, on_line, what);
+	}
+	for (j = 0; j < ncp; j++) {
+		bool found = false;
+
+		for (i = 0; i < sites->cnt; i++)
+			found |= !strcmp(sites->s[i].prog, prog) && sites->s[i].line == cp_line[j];
+		snprintf(what, sizeof(what), "%s: checkpoint %d names line %d, which has a site",
+			 prog, j, cp_line[j]);
+		ASSERT_TRUE(found, what);
+	}
+	ASSERT_GE(nsites, 1, "libbpf listed the program's sites");
+	ASSERT_EQ(info->cancel_sites, nsites, "the kernel confirmed exactly libbpf's sites");
+	ASSERT_EQ(info->cancel_sites_dropped, 0, "no site dropped");
+	printf("  %s: %d checkpoints for %d sites (kind@line): %s; kernel confirmed %u\n",
+	       prog, ncp, nsites, list, info->cancel_sites);
 }

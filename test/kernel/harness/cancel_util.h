@@ -18,6 +18,8 @@ struct cancel_run {
 					 * here), waited for before the delay; or NULL */
 	int delay_ms;			/* then wait this long and cancel */
 	__u32 flags;			/* BPF_PROG_CANCEL flags */
+	int cancel_fd;			/* the program to cancel, when not prog_fd
+					 * (one nested in it, say); 0: prog_fd */
 	bool no_cancel;			/* only run it */
 	double limit_s;			/* wait this long for the return after the cancel
 					 * (0: 2 s); the run is joined in any case */
@@ -63,5 +65,39 @@ struct cancel_rb_pos {
 };
 int cancel_rb_drain(int map_fd, int (*cb)(void *ctx, void *data, __u32 len), void *ctx,
 		    struct cancel_rb_pos *pos);
+
+/*
+ * The cancellation sites libbpf passed to the kernel when it loaded an
+ * object (its debug output, "prog '%s': cancellation site at insn %u: ..."),
+ * each with the source line of its instruction, from the object's .BTF.ext
+ * line info.
+ */
+#define CANCEL_MAX_SITES 256
+struct cancel_site_rec {
+	char prog[64];		/* the program it was passed with */
+	char func[64];		/* the function that holds it */
+	char kind[16];		/* "ret-null", "iter-next", ... */
+	unsigned int insn;	/* in the loaded program */
+	unsigned int func_insn;	/* in its function */
+	int line;		/* source line, -1 when not found */
+};
+struct cancel_site_list {
+	int cnt;
+	bool truncated;		/* more than CANCEL_MAX_SITES */
+	struct cancel_site_rec s[CANCEL_MAX_SITES];
+};
+/* cancel_open_load() that fills *sites (asserted: every site has a line) */
+struct bpf_object *cancel_open_load_sites(const char *name, bool cancellable, __u64 budget_ns,
+					  struct cancel_site_list *sites);
+/*
+ * That checkpoints cover the sites of program prog: cp_line[0..ncp) are the
+ * site lines the checkpoints that fired named (progs/cancel_points.h).
+ * Asserts that every site line has at least as many checkpoints as site
+ * instructions, that every checkpoint names a site line, and that info
+ * (read after the load) confirms exactly the sites libbpf listed; prints
+ * the site list on one line.
+ */
+void cancel_check_coverage(const struct cancel_site_list *sites, const char *prog,
+			   const int *cp_line, int ncp, const struct bpf_prog_info *info);
 
 #endif

@@ -3,27 +3,18 @@
  * Programs that hold resources while they loop, for
  * prog_tests/cancel_resources.c: each is cancelled mid-loop (by
  * BPF_PROG_CANCEL from user space, or by bpf_cancel_self() at a chosen step
- * while holding) and the counters below must then show that every acquire
- * was matched by its release. Built with -fbpf-cancellable.
- *
- * Return values: RET_DONE (normal end), RET_CUT (cut short: cancelled),
- * RET_TIMEOUT (own deadline, max_ns: not cancelled), RET_NOMAP (a lookup
- * failed: only possible in cold code), RET_TAIL (the tail-call target).
+ * while holding), and once right before each of its cancellation sites
+ * (the checkpoints CP(), see cancel_points.h); the counters below must then
+ * show that every acquire was matched by its release. Built with
+ * -fbpf-cancellable. Return values: see cancel_points.h.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
-#define RET_DONE	1
-#define RET_CUT		2
-#define RET_TIMEOUT	3
-#define RET_NOMAP	4
-#define RET_TAIL	5
-
-extern bool bpf_cancelled(void) __ksym;
-extern void bpf_cancel_self(void) __ksym;
 extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 extern struct task_struct *bpf_task_acquire(struct task_struct *p) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
@@ -32,40 +23,9 @@ extern void bpf_rcu_read_unlock(void) __ksym;
 extern void *bpf_obj_new_impl(__u64 local_type_id, void *meta) __ksym;
 extern void bpf_obj_drop_impl(void *kptr, void *meta) __ksym;
 
-#include "may_goto.h"
+#include "cancel_points.h"
 
-/* set by user space */
-__u64 max_ns = 5000000000ULL;	/* deadline of one run */
-int outer_n = 1 << 20;		/* outer loop steps */
-int self_at = -1;		/* bpf_cancel_self() at this outer step, while holding */
 int target_pid;
-
-volatile __u32 started;
-__u32 late;			/* the last run hit its deadline (0/1) */
-__u64 steps;			/* outer steps begun by the last run */
-
-/* deadline check every 1024 inner steps (sets late) */
-static __always_inline bool past(__u64 end, int j)
-{
-	if ((j & 1023) == 0 && bpf_ktime_get_ns() > end)
-		late = 1;
-	return late;
-}
-
-static __always_inline __u64 begin(void)
-{
-	started = 1;
-	late = 0;
-	steps = 0;
-	return bpf_ktime_get_ns() + max_ns;
-}
-
-static __always_inline int verdict(int i_end)
-{
-	if (late)
-		return RET_TIMEOUT;
-	return steps == (__u64)i_end ? RET_DONE : RET_CUT;
-}
 
 /* ---- task references: two held across the inner loop ---- */
 __u64 task_acq, task_rel, task_null;
@@ -76,34 +36,45 @@ int task_ref(void *ctx)
 	__u64 end = begin(), acc = 0;
 	int i, j;
 
+	CP_NEXT(T_OUTER, 0, 1);
 	bpf_for(i, 0, outer_n) {
 		struct task_struct *t, *t2;
 
 		steps++;
+		CP_NEXT(T_FROM_PID, 1, 2);
 		t = bpf_task_from_pid(target_pid);
 		if (!t) {
+			FAILED(T_FROM_PID);
 			task_null++;
 			continue;
 		}
 		task_acq++;
+		CP_NEXT(T_ACQUIRE, 2, 2);		/* holding t */
 		t2 = bpf_task_acquire(t);
 		if (t2) {
 			task_acq++;
-			bpf_for(j, 0, 4096) {
+			CP_NEXT(T_INNER, 3, 2);		/* holding t, t2 */
+			bpf_for(j, 0, inner_n) {
 				acc += j;
 				if (i == self_at && j == 7)
 					bpf_cancel_self();
 				if (past(end, j))
 					break;
+				CP(4, T_INNER, 2);	/* holding t, t2 */
 			}
+			FAILED(T_INNER);
 			bpf_task_release(t2);
 			task_rel++;
+		} else {
+			FAILED(T_ACQUIRE);
 		}
 		bpf_task_release(t);
 		task_rel++;
 		if (late)
 			break;
+		CP(5, T_OUTER, 2);
 	}
+	FAILED(T_OUTER);
 	return verdict(outer_n) + (int)(acc & 0);
 }
 
@@ -137,23 +108,29 @@ int ringbuf(void *ctx)
 	__u64 end = begin(), acc = 0;
 	int i, j;
 
+	CP_NEXT(R_OUTER, 0, 1);
 	bpf_for(i, 0, outer_n) {
 		__u64 *r;
 
 		steps++;
+		CP_NEXT(R_RESERVE, 1, 2);
 		r = bpf_ringbuf_reserve(&rb, 64, 0);
 		if (!r) {
+			FAILED(R_RESERVE);
 			rb_null++;
 			continue;
 		}
 		rb_res++;
-		bpf_for(j, 0, 2048) {
+		CP_NEXT(R_INNER, 2, 2);			/* holding r */
+		bpf_for(j, 0, inner_n) {
 			acc += j;
 			if (i == self_at && j == 7)
 				bpf_cancel_self();
 			if (past(end, j))
 				break;
+			CP(3, R_INNER, 2);		/* holding r */
 		}
+		FAILED(R_INNER);
 		r[0] = i;
 		r[1] = acc;
 		if (i & 1) {
@@ -165,7 +142,9 @@ int ringbuf(void *ctx)
 		}
 		if (late)
 			break;
+		CP(4, R_OUTER, 2);
 	}
+	FAILED(R_OUTER);
 	return verdict(outer_n);
 }
 
@@ -208,28 +187,48 @@ int spin_lock(void *ctx)
 	__u32 key = 0;
 	int i, j, k;
 
+	CP_NEXT(L_LOOKUP, 0, 1);
 	v = bpf_map_lookup_elem(&locks, &key);
-	if (!v)
+	if (!v) {
+		FAILED(L_LOOKUP);
 		return RET_NOMAP;
+	}
+	CP_NEXT(L_OUTER, 1, 1);
 	bpf_for(i, 0, outer_n) {
+		bool cut;
+
 		steps++;
+		/*
+		 * The verifier allows no call in the locked section, so no
+		 * bpf_cancel_self() there: this checkpoint precedes the
+		 * may_goto three lines down, the next site on the path.
+		 */
+		enum { L_GOTO = __LINE__ + 3 };
+		CP(2, L_GOTO, 2);
 		bpf_spin_lock(&v->l);
-		lock_taken++;
-		/* a may_goto loop inside the locked section */
 		for (k = 0; k < 256 && budget_left(); k++)
 			v->cnt++;
+		cut = k < 256;
+		lock_taken++;
 		lock_freed++;
 		bpf_spin_unlock(&v->l);
+		if (cut)	/* (FAILED() calls bpf_cancelled(): not under the lock) */
+			FAILED(L_GOTO);
 		if (i == self_at)
 			bpf_cancel_self();
-		bpf_for(j, 0, 256) {
+		CP_NEXT(L_INNER, 3, 2);
+		bpf_for(j, 0, inner_n) {
 			acc += j;
 			if (past(end, j))
 				break;
+			CP(4, L_INNER, 2);
 		}
+		FAILED(L_INNER);
 		if (late)
 			break;
+		CP(5, L_OUTER, 2);
 	}
+	FAILED(L_OUTER);
 	return verdict(outer_n) + (int)(acc & 0);
 }
 
@@ -258,22 +257,28 @@ int rcu(void *ctx)
 	__u64 end = begin(), acc = 0;
 	int i, j;
 
+	CP_NEXT(U_OUTER, 0, 1);
 	bpf_for(i, 0, outer_n) {
 		steps++;
 		bpf_rcu_read_lock();
 		rcu_in++;
-		bpf_for(j, 0, 2048) {
+		CP_NEXT(U_INNER, 1, 2);			/* in the RCU section */
+		bpf_for(j, 0, inner_n) {
 			acc += j;
 			if (i == self_at && j == 7)
 				bpf_cancel_self();
 			if (past(end, j))
 				break;
+			CP(2, U_INNER, 2);		/* in the RCU section */
 		}
+		FAILED(U_INNER);
 		rcu_out++;
 		bpf_rcu_read_unlock();
 		if (late)
 			break;
+		CP(3, U_OUTER, 2);
 	}
+	FAILED(U_OUTER);
 	return verdict(outer_n) + (int)(acc & 0);
 }
 
@@ -291,37 +296,47 @@ int obj_new(void *ctx)
 	__u64 end = begin();
 	int i, j;
 
+	CP_NEXT(O_OUTER, 0, 1);
 	bpf_for(i, 0, outer_n) {
 		struct node *a, *b;
 
 		steps++;
+		CP_NEXT(O_NEW_A, 1, 2);
 		a = bpf_obj_new_impl(bpf_core_type_id_local(struct node), NULL);
 		if (!a) {
+			FAILED(O_NEW_A);
 			obj_null++;
 			continue;
 		}
 		obj_new_cnt++;
+		CP_NEXT(O_NEW_B, 2, 2);			/* holding a */
 		b = bpf_obj_new_impl(bpf_core_type_id_local(struct node), NULL);
 		if (b) {
 			obj_new_cnt++;
-			bpf_for(j, 0, 2048) {
+			CP_NEXT(O_INNER, 3, 2);		/* holding a, b */
+			bpf_for(j, 0, inner_n) {
 				a->v += j;
 				b->w ^= j;
 				if (i == self_at && j == 7)
 					bpf_cancel_self();
 				if (past(end, j))
 					break;
+				CP(4, O_INNER, 2);	/* holding a, b */
 			}
+			FAILED(O_INNER);
 			bpf_obj_drop_impl(b, NULL);
 			obj_drop_cnt++;
 		} else {
+			FAILED(O_NEW_B);
 			obj_null++;
 		}
 		bpf_obj_drop_impl(a, NULL);
 		obj_drop_cnt++;
 		if (late)
 			break;
+		CP(5, O_OUTER, 2);
 	}
+	FAILED(O_OUTER);
 	return verdict(outer_n);
 }
 
@@ -334,14 +349,19 @@ static __noinline __u64 leaf(__u64 end, int i)
 	int j;
 
 	sub_enter++;
-	bpf_for(j, 0, 1 << 20) {
+	depth++;
+	CP_NEXT(S_LEAF, 1, 2);				/* second call, under mid() */
+	bpf_for(j, 0, inner_n) {
 		acc += j ^ i;
 		if (i == self_at && j == 7)
 			bpf_cancel_self();
 		if (past(end, j))
 			break;
+		CP(2, S_LEAF, 2);			/* under mid() */
 	}
+	FAILED(S_LEAF);
 	sub_exit++;
+	depth--;
 	return acc;
 }
 
@@ -351,13 +371,18 @@ static __noinline __u64 mid(__u64 end)
 	int i;
 
 	sub_enter++;
+	depth++;
+	CP_NEXT(S_MID, 0, 1);
 	bpf_for(i, 0, outer_n) {
 		steps++;
 		acc += leaf(end, i);
 		if (late)
 			break;
+		CP(3, S_MID, 2);
 	}
+	FAILED(S_MID);
 	sub_exit++;
+	depth--;
 	return acc;
 }
 
@@ -386,14 +411,19 @@ static int loop_cb(__u64 i, void *data)
 
 	cb_enter++;
 	steps++;
-	bpf_for(j, 0, 1 << 20) {
+	depth++;
+	CP_NEXT(C_INNER, 1, 2);				/* second callback */
+	bpf_for(j, 0, inner_n) {
 		c->acc += j;
 		if ((int)i == self_at && j == 7)
 			bpf_cancel_self();
 		if (past(c->end, j))
 			break;
+		CP(2, C_INNER, 2);
 	}
+	FAILED(C_INNER);
 	cb_exit++;
+	depth--;
 	return late & 1;
 }
 
@@ -402,7 +432,10 @@ int callback(void *ctx)
 {
 	struct cb_ctx c = { .end = begin() };
 
+	CP_NEXT(C_LOOP, 0, 1);
 	cb_loops = bpf_loop(outer_n, loop_cb, &c, 0);
+	if (!cb_loops)
+		FAILED(C_LOOP);
 	return verdict(outer_n);
 }
 
@@ -431,20 +464,42 @@ int tail_call(struct __sk_buff *skb)
 	__u64 end = begin(), acc = 0;
 	int i, j;
 
+	CP_NEXT(X_OUTER, 0, 1);
 	bpf_for(i, 0, outer_n) {
 		steps++;
-		bpf_for(j, 0, 4096) {
+		CP_NEXT(X_INNER, 1, 2);
+		bpf_for(j, 0, inner_n) {
 			acc += j;
 			if (i == self_at && j == 7)
 				bpf_cancel_self();
 			if (past(end, j))
 				break;
+			CP(2, X_INNER, 2);
 		}
+		FAILED(X_INNER);
 		if (late)
 			break;
+		CP(3, X_OUTER, 2);
 	}
+	FAILED(X_OUTER);
 	if (late)
 		return RET_TIMEOUT;
+	CP_NEXT(X_TAIL, 4, 1);
 	bpf_tail_call(skb, &jmp, 0);
+	FAILED(X_TAIL);
 	return RET_CUT + (acc & 0);
+}
+
+/* ---- the switches: what triggered each, how many frames it moved ---- */
+__u32 tp_events, tp_trigger;
+__s32 tp_frames = -1;
+
+SEC("tp_btf/bpf_cancel")
+int BPF_PROG(on_cancel, const struct bpf_prog *prog, int cpu, int trigger, int frames,
+	     __u64 latency_ns)
+{
+	tp_events++;
+	tp_trigger = trigger;
+	tp_frames = frames;
+	return 0;
 }
