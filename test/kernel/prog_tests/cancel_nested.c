@@ -150,7 +150,8 @@ static void check_after(struct nctx *x, const struct before *b, const char *tag,
 	ASSERT_EQ(V64("n_exit"), V64("n_calls"), at(tag, "nested: every call returned"));
 	ASSERT_EQ(V64("n_res"), sub + V64("n_disc"),
 		  at(tag, "nested: every reservation submitted or discarded"));
-	ASSERT_EQ(cancel_rb_drain(mfd, NULL, NULL, &pos), sub, at(tag, "nested: submitted records consumed"));
+	ASSERT_EQ(cancel_rb_drain(mfd, NULL, NULL, &pos), sub,
+		  at(tag, "nested: submitted records consumed"));
 	ASSERT_EQ(pos.consumer, pos.producer, at(tag, "nested: consumer caught up with producer"));
 	ASSERT_EQ(V32("n_late"), 0, at(tag, "nested: no call ran into its own deadline"));
 	ASSERT_EQ(cancel_cnt(x->outer_fd), b->outer_cnt + (cancelled == 0),
@@ -296,6 +297,8 @@ static void run_sites(struct nctx *x, int which)
 	}
 	if (line < 0)
 		return;
+	/* outer has checkpoints 0..5, nested 0..2 */
+	ASSERT_EQ(ncp, which ? 3 : 6, "every checkpoint of the program fired, in order");
 	cancel_check_coverage(x->sites, which ? "nested" : "outer", cp_line, ncp, &info);
 }
 

@@ -156,6 +156,7 @@ struct rcase {
 	int inner_n;		/* inner loop steps of the _self and mid-loop runs */
 	bool lookup_first;	/* checkpoint 0 precedes a lookup whose failure
 				 * returns RET_NOMAP */
+	int cps;		/* checkpoints in the program (0 .. cps - 1) */
 	int self_frames;	/* BPF frames where _self cancels (0: 1) */
 	int min_frames;		/* fewest BPF frames BPF_PROG_CANCEL can find
 				 * 100 ms into the run (0: 1) */
@@ -452,27 +453,28 @@ static void cg_released(void)
 }
 
 static const struct rcase cases[] = {
-	{ .name = "task_ref", .acq = "task_acq", .rel = "task_rel", .per_step = 2,
+	{ .name = "task_ref", .cps = 6, .acq = "task_acq", .rel = "task_rel", .per_step = 2,
 	  .inner_n = 4096, .before = task_before, .after = task_after },
-	{ .name = "ringbuf", .per_step = 1, .inner_n = 2048, .after = ringbuf_after },
-	{ .name = "spin_lock", .acq = "lock_taken", .rel = "lock_freed", .per_step = 1,
+	{ .name = "ringbuf", .cps = 5, .per_step = 1, .inner_n = 2048, .after = ringbuf_after },
+	{ .name = "spin_lock", .cps = 6, .acq = "lock_taken", .rel = "lock_freed", .per_step = 1,
 	  .inner_n = 256, .lookup_first = true, .after = lock_after },
-	{ .name = "rcu", .acq = "rcu_in", .rel = "rcu_out", .per_step = 1, .inner_n = 2048 },
-	{ .name = "obj_new", .acq = "obj_new_cnt", .rel = "obj_drop_cnt", .per_step = 2,
+	{ .name = "rcu", .cps = 4, .acq = "rcu_in", .rel = "rcu_out", .per_step = 1,
+	  .inner_n = 2048 },
+	{ .name = "obj_new", .cps = 6, .acq = "obj_new_cnt", .rel = "obj_drop_cnt", .per_step = 2,
 	  .inner_n = 2048 },
 	/* mid() runs from the start to the end: at least mid's and main's
 	 * frames; leaf() cancels itself under mid() */
-	{ .name = "subprogs", .acq = "sub_enter", .rel = "sub_exit", .per_step = 1, .base = 1,
-	  .inner_n = 1 << 20, .self_frames = 3, .min_frames = 2 },
+	{ .name = "subprogs", .cps = 4, .acq = "sub_enter", .rel = "sub_exit", .per_step = 1,
+	  .base = 1, .inner_n = 1 << 20, .self_frames = 3, .min_frames = 2 },
 	/* the callback cancels itself: its frame and main's (bpf_loop() in
 	 * between is not BPF); BPF_PROG_CANCEL may find bpf_loop() between
 	 * two callbacks: main's frame only */
-	{ .name = "callback", .acq = "cb_enter", .rel = "cb_exit", .per_step = 1,
+	{ .name = "callback", .cps = 3, .acq = "cb_enter", .rel = "cb_exit", .per_step = 1,
 	  .inner_n = 1 << 20, .self_frames = 2, .after = cb_after },
-	{ .name = "tail_call", .skb = true, .inner_n = 4096, .before = tail_before,
+	{ .name = "tail_call", .cps = 5, .skb = true, .inner_n = 4096, .before = tail_before,
 	  .after = tail_after },
-	{ .name = "cgroup_ref", .objn = 1, .acq = "cg_acq", .rel = "cg_rel", .per_step = 2,
-	  .inner_n = 4096, .after = cg_after },
+	{ .name = "cgroup_ref", .cps = 6, .objn = 1, .acq = "cg_acq", .rel = "cg_rel",
+	  .per_step = 2, .inner_n = 4096, .after = cg_after },
 };
 
 /* ---- mid-loop and at one step ---- */
@@ -626,7 +628,7 @@ static void run_sites(struct bpf_object *obj, const struct rcase *c,
 	}
 	if (line < 0)
 		return;
-
+	ASSERT_EQ(ncp, c->cps, "every checkpoint of the program fired, in order");
 	cancel_check_coverage(sites, c->name, cp_line, ncp, &info);
 }
 
