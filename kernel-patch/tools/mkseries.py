@@ -5,9 +5,10 @@
 """Split the dev tree's change (BASE..HEAD) into the kernel-patch series.
 
 Every hunk of `git diff -U2 BASE HEAD` goes to one patch: the first rule
-(file glob, regex on the hunk's +/- lines) that matches, else the file's
-default. New files can be staged: blocks between two regexes are left out
-before a given patch. Each patch is committed on a scratch branch in a
+(file glob, regex on the hunk's text) that matches. STAGED blocks (start
+regex, anything, end regex) appear only at a given patch, optionally with a
+stub in their place before it: in a new file anywhere, in a modified file
+as whole added lines of one hunk. Each patch is committed on a detached
 worktree, then `git format-patch` writes the series, the cover letter is
 filled from cover-letter.txt and a `series` file lists the patches.
 """
@@ -15,7 +16,7 @@ import fnmatch, os, re, subprocess, sys
 
 TREE = "/work/kdev/linux"
 BASE = "905e4092e"
-WT = "/work/kdev/series"
+WT = os.environ.get("MKSERIES_WT", "/work/kdev/series")   # scratch worktree
 OUT = sys.argv[1] if len(sys.argv) > 1 else "/work/kdev/out"
 
 def sh(*a, cwd=TREE, inp=None):
@@ -48,19 +49,90 @@ def hunks(path):
         out.append(cur)
     return "".join(head), ["".join(h) for h in out]
 
+INF = 1 << 30
+
+def staged(f):
+    return [(sp, start + r".*?" + end, st[0] if st else "")
+            for sf, sp, start, end, *st in STAGED if sf == f]
+
+def stage_new(f, content, k):
+    """A new file's content at patch k: blocks of later patches stubbed."""
+    for sp, rx, stub in staged(f):
+        if sp > k:
+            content = re.sub(rx, lambda m: stub, content, count=1, flags=re.S)
+    return content
+
+def stage_hunks(f, p_hunks):
+    """Hunks of a modified file as lines [tag, text, lo, hi]: the line is
+    there after patches lo..hi-1 (0 = BASE). Staged blocks move added lines
+    to a later (or earlier) patch, with a stub before it."""
+    out = [(p, h.splitlines(keepends=True)[0],
+            [[l[0], l[1:], 0 if l[0] != "+" else p, INF if l[0] != "-" else p]
+             for l in h.splitlines(keepends=True)[1:]], set()) for p, h in p_hunks]
+    for sp, rx, stub in staged(f):
+        found = 0
+        for p, hdr, lines, moved in out:
+            if any(l[0] not in " +-" for l in lines):
+                sys.exit("%s: cannot stage in a hunk with '\\' lines" % f)
+            live = [i for i, l in enumerate(lines) if l[3] == INF]
+            starts, text = [], ""
+            for i in live:
+                starts.append(len(text))
+                text += lines[i][1]
+            for m in re.finditer(rx, text, re.S):
+                found += 1
+                if m.start() not in starts or (m.end() not in starts and m.end() != len(text)):
+                    sys.exit("%s: staged block %r is not whole lines" % (f, rx))
+                a = starts.index(m.start())
+                b = starts.index(m.end()) if m.end() != len(text) else len(live)
+                for i in live[a:b]:
+                    if lines[i][0] != "+":
+                        sys.exit("%s: staged block %r holds context" % (f, rx))
+                    # nested blocks: the inner one's (later) patch wins
+                    lines[i][2] = max(lines[i][2], sp) if id(lines[i]) in moved else sp
+                    moved.add(id(lines[i]))
+                at = live[a]
+                lines[at:at] = [["+", t, p, sp] for t in stub.splitlines(keepends=True)]
+        if found != 1:
+            sys.exit("%s: staged block %r matches %d times" % (f, rx, found))
+    return [(p, hdr, lines) for p, hdr, lines, moved in out]
+
+def hunk_at(hdr, lines, k):
+    """The part of a staged hunk that patch k changes, or None."""
+    body, change = [], False
+    for tag, text, lo, hi in lines:
+        was, now = lo <= k - 1 < hi, lo <= k < hi
+        if was or now:
+            body.append((" " if was and now else "-" if was else "+") + text)
+            change |= was != now
+    return hdr + "".join(body) if change else None
+
 files = sh("git", "diff", "--name-only", BASE, "HEAD").split()
 new_files = set(sh("git", "diff", "--name-only", "--diff-filter=A", BASE, "HEAD").split())
-plan = {}       # file -> list of (patch, hunk text) ; new files: patch
+plan = {}       # file -> ("new", patch, ...) or ("mod", staged hunks, header)
 for f in files:
     head, hs = hunks(f)
     if f in new_files:
         plan[f] = ("new", patch_of(f, "".join(hs)), head, hs)
+        content = sh("git", "show", "HEAD:" + f)
+        for sp, rx, stub in staged(f):
+            if len(re.findall(rx, content, re.S)) != 1:
+                sys.exit("%s: staged block %r does not match once" % (f, rx))
     else:
-        plan[f] = ("mod", [(patch_of(f, h), h) for h in hs], head)
+        plan[f] = ("mod", stage_hunks(f, [(patch_of(f, h), h) for h in hs]), head)
+for sf, *_ in STAGED:
+    if sf not in plan:
+        sys.exit("staged block for %s, which the change does not touch" % sf)
 
-if os.path.exists(WT):
-    sh("git", "worktree", "remove", "--force", WT)
-sh("git", "worktree", "add", "--detach", WT, BASE)
+# reuse the worktree: files the series does not change keep their mtimes,
+# so the build of each patch there stays incremental
+if os.path.exists(os.path.join(WT, ".git")):
+    sh("git", "checkout", "-q", "-f", "--detach", BASE, cwd=WT)
+    sh("git", "clean", "-q", "-fdx", cwd=WT)
+else:
+    if os.path.exists(WT):
+        sh("git", "worktree", "remove", "--force", WT)
+    sh("git", "worktree", "add", "--detach", WT, BASE)
 for k, (subject, body) in enumerate(PATCHES, 1):
     touched = False
     for f, info in plan.items():
@@ -68,10 +140,7 @@ for k, (subject, body) in enumerate(PATCHES, 1):
             p = info[1]
             if p > k:
                 continue
-            content = sh("git", "show", "HEAD:" + f)
-            for sf, sp, start, end in STAGED:
-                if sf == f and sp > k:
-                    content = re.sub(start + r".*?" + end, "", content, flags=re.S)
+            content = stage_new(f, sh("git", "show", "HEAD:" + f), k)
             dst = os.path.join(WT, f)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
             old = open(dst).read() if os.path.exists(dst) else None
@@ -79,7 +148,7 @@ for k, (subject, body) in enumerate(PATCHES, 1):
                 open(dst, "w").write(content)
                 touched = True
         else:
-            sel = [h for p, h in info[1] if p == k]
+            sel = [h for h in (hunk_at(hdr, lines, k) for p, hdr, lines in info[1]) if h]
             if not sel:
                 continue
             diff = info[2] + "".join(sel)
