@@ -76,7 +76,7 @@ $(OUT)/bpf/%_flag.bpf.o: $(HERE)/progs/%.c $(PHDRS) $(KB)/$(KARCH)/vmlinux.h $(L
 	@mkdir -p $(@D)
 	$(SHIM) $(BPFFLAGS) -fbpf-cancellable -c $< -o $@
 
-$(OUT)/bpf/cancel_%.bpf.o: $(HERE)/progs/cancel_%.c $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a $(SHIM)
+$(OUT)/bpf/cancel_%.bpf.o: $(HERE)/progs/cancel_%.c $(PHDRS) $(KB)/$(KARCH)/vmlinux.h $(LIBBPF)/libbpf.a $(SHIM)
 	@mkdir -p $(@D)
 	$(SHIM) $(BPFFLAGS) -fbpf-cancellable -c $< -o $@
 

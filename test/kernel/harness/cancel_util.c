@@ -434,3 +434,16 @@ void cancel_check_coverage(const struct cancel_site_list *sites, const char *pro
 	printf("  %s: %d checkpoints for %d sites (kind@line): %s; kernel confirmed %u\n",
 	       prog, ncp, nsites, list, info->cancel_sites);
 }
+
+/* The name of a check within one of a subtest's runs: "cp 3: what". Eight
+ * rotating buffers, so that one assertion can use several.
+ */
+const char *cancel_at(const char *tag, const char *what)
+{
+	static char buf[8][192];
+	static int i;
+	char *b = buf[i++ % 8];
+
+	snprintf(b, sizeof(buf[0]), "%s%s%s", tag, *tag ? ": " : "", what);
+	return b;
+}

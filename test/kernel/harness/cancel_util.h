@@ -100,4 +100,7 @@ struct bpf_object *cancel_open_load_sites(const char *name, bool cancellable, __
 void cancel_check_coverage(const struct cancel_site_list *sites, const char *prog,
 			   const int *cp_line, int ncp, const struct bpf_prog_info *info);
 
+/* "tag: what" (or "what" for an empty tag), for assertion names */
+const char *cancel_at(const char *tag, const char *what);
+
 #endif

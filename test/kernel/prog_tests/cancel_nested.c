@@ -65,16 +65,6 @@ struct nctx {
 	struct cancel_site_list *sites;
 };
 
-static const char *at(const char *tag, const char *what)
-{
-	static char buf[8][192];
-	static int i;
-	char *b = buf[i++ % 8];
-
-	snprintf(b, sizeof(buf[0]), "%s%s%s", tag, *tag ? ": " : "", what);
-	return b;
-}
-
 #define V64(n)	(*BENCH_VAR(x->obj, __u64, n))
 #define V32(n)	(*BENCH_VAR(x->obj, __u32, n))
 #define VI(n)	(*BENCH_VAR(x->obj, int, n))
@@ -145,19 +135,19 @@ static void check_after(struct nctx *x, const struct before *b, const char *tag,
 	__u64 sub = V64("n_sub");
 	struct cancel_rb_pos pos;
 
-	ASSERT_EQ(V64("acq"), V64("rel"), at(tag, "outer: every task reference released"));
-	ASSERT_EQ(task_usage(x), b->usage, at(tag, "task refcount unchanged"));
-	ASSERT_EQ(V64("n_exit"), V64("n_calls"), at(tag, "nested: every call returned"));
+	ASSERT_EQ(V64("acq"), V64("rel"), cancel_at(tag, "outer: every task reference released"));
+	ASSERT_EQ(task_usage(x), b->usage, cancel_at(tag, "task refcount unchanged"));
+	ASSERT_EQ(V64("n_exit"), V64("n_calls"), cancel_at(tag, "nested: every call returned"));
 	ASSERT_EQ(V64("n_res"), sub + V64("n_disc"),
-		  at(tag, "nested: every reservation submitted or discarded"));
+		  cancel_at(tag, "nested: every reservation submitted or discarded"));
 	ASSERT_EQ(cancel_rb_drain(mfd, NULL, NULL, &pos), sub,
-		  at(tag, "nested: submitted records consumed"));
-	ASSERT_EQ(pos.consumer, pos.producer, at(tag, "nested: consumer caught up with producer"));
-	ASSERT_EQ(V32("n_late"), 0, at(tag, "nested: no call ran into its own deadline"));
+		  cancel_at(tag, "nested: submitted records consumed"));
+	ASSERT_EQ(pos.consumer, pos.producer, cancel_at(tag, "nested: consumer caught up with producer"));
+	ASSERT_EQ(V32("n_late"), 0, cancel_at(tag, "nested: no call ran into its own deadline"));
 	ASSERT_EQ(cancel_cnt(x->outer_fd), b->outer_cnt + (cancelled == 0),
-		  at(tag, cancelled == 0 ? "outer: cancel_cnt counts it" : "outer: not cancelled"));
+		  cancel_at(tag, cancelled == 0 ? "outer: cancel_cnt counts it" : "outer: not cancelled"));
 	ASSERT_EQ(cancel_cnt(x->nested_fd), b->nested_cnt + (cancelled == 1),
-		  at(tag, cancelled == 1 ? "nested: cancel_cnt counts it" : "nested: not cancelled"));
+		  cancel_at(tag, cancelled == 1 ? "nested: cancel_cnt counts it" : "nested: not cancelled"));
 }
 
 /* BPF_PROG_CANCEL on outer (which = 0) or nested (1) while nested spins in
@@ -238,7 +228,7 @@ static int run_point(struct nctx *x, int which, int k)
 	snprintf(n, sizeof(n), "%scancel_point", pfx);
 	VI(n) = k;
 	cancel_run(&r);
-	if (!ASSERT_OK(r.run_err, at(tag, "test_run")))
+	if (!ASSERT_OK(r.run_err, cancel_at(tag, "test_run")))
 		return -1;
 	snprintf(n, sizeof(n), "%scp_fired", pfx);
 	fired = VI(n);
@@ -248,32 +238,32 @@ static int run_point(struct nctx *x, int which, int k)
 	failed = VI(n);
 	cancelled = fired >= 0;
 	if (cancelled) {
-		ASSERT_EQ(fired, k, at(tag, "checkpoint k fired"));
-		ASSERT_GT(site, 0, at(tag, "checkpoint names its site's line"));
-		ASSERT_EQ(failed, site, at(tag, "the next site (cp_site) took its failure outcome"));
-		ASSERT_EQ(V32("tp_events"), 1, at(tag, "one switch (bpf_cancel tracepoint)"));
-		ASSERT_EQ(V32("tp_trigger"), TRIGGER_SELF, at(tag, "trigger: bpf_cancel_self()"));
+		ASSERT_EQ(fired, k, cancel_at(tag, "checkpoint k fired"));
+		ASSERT_GT(site, 0, cancel_at(tag, "checkpoint names its site's line"));
+		ASSERT_EQ(failed, site, cancel_at(tag, "the next site (cp_site) took its failure outcome"));
+		ASSERT_EQ(V32("tp_events"), 1, cancel_at(tag, "one switch (bpf_cancel tracepoint)"));
+		ASSERT_EQ(V32("tp_trigger"), TRIGGER_SELF, cancel_at(tag, "trigger: bpf_cancel_self()"));
 		ASSERT_EQ(V32("tp_prog_id"), which ? x->nested_id : x->outer_id,
-			  at(tag, "the switch targeted the program that called it"));
+			  cancel_at(tag, "the switch targeted the program that called it"));
 		snprintf(n, sizeof(n), "%scp_depth", pfx);
 		ASSERT_EQ(VI("tp_frames"), VI(n),
-			  at(tag, "every BPF frame of the invocation (cp_depth) moved"));
+			  cancel_at(tag, "every BPF frame of the invocation (cp_depth) moved"));
 	} else {
-		ASSERT_EQ(failed, -1, at(tag, "control run: no site failed"));
-		ASSERT_EQ(V32("tp_events"), 0, at(tag, "control run: no switch"));
+		ASSERT_EQ(failed, -1, cancel_at(tag, "control run: no site failed"));
+		ASSERT_EQ(V32("tp_events"), 0, cancel_at(tag, "control run: no switch"));
 	}
 	if (cancelled && !which) {
-		ASSERT_EQ(r.retval, RET_CUT, at(tag, "outer: legal return value (cut short)"));
-		ASSERT_EQ(V32("outer_cold"), 1, at(tag, "outer ended in cold code"));
-		ASSERT_EQ(V32("n_cold"), 0, at(tag, "nested: not cancelled"));
+		ASSERT_EQ(r.retval, RET_CUT, cancel_at(tag, "outer: legal return value (cut short)"));
+		ASSERT_EQ(V32("outer_cold"), 1, cancel_at(tag, "outer ended in cold code"));
+		ASSERT_EQ(V32("n_cold"), 0, cancel_at(tag, "nested: not cancelled"));
 	} else {
-		ASSERT_EQ(r.retval, RET_DONE, at(tag, "outer: normal end"));
-		ASSERT_EQ(V32("outer_cold"), 0, at(tag, "outer stayed in hot code"));
-		ASSERT_EQ(V64("steps"), OUTER_N, at(tag, "outer ran every step"));
-		ASSERT_EQ(V64("acq"), 2 * OUTER_N, at(tag, "outer: every reference taken"));
-		ASSERT_EQ(V64("n_calls"), 2 * OUTER_N, at(tag, "nested: ran in every call"));
+		ASSERT_EQ(r.retval, RET_DONE, cancel_at(tag, "outer: normal end"));
+		ASSERT_EQ(V32("outer_cold"), 0, cancel_at(tag, "outer stayed in hot code"));
+		ASSERT_EQ(V64("steps"), OUTER_N, cancel_at(tag, "outer ran every step"));
+		ASSERT_EQ(V64("acq"), 2 * OUTER_N, cancel_at(tag, "outer: every reference taken"));
+		ASSERT_EQ(V64("n_calls"), 2 * OUTER_N, cancel_at(tag, "nested: ran in every call"));
 		ASSERT_EQ(V32("n_cold"), cancelled ? 1 : 0,
-			  at(tag, cancelled ? "nested: the cancelled call ended in cold code"
+			  cancel_at(tag, cancelled ? "nested: the cancelled call ended in cold code"
 					    : "nested: no call in cold code"));
 	}
 	check_after(x, &b, tag, cancelled ? which : -1);

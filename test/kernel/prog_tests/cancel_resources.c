@@ -99,17 +99,6 @@ static const char *const counters[] = {
 	"cg_acq", "cg_rel", "cg_null",
 };
 
-/* names of checks within one of the runs of a subtest: "cp 3: what" */
-static const char *at(const char *tag, const char *what)
-{
-	static char buf[8][192];
-	static int i;
-	char *b = buf[i++ % 8];
-
-	snprintf(b, sizeof(buf[0]), "%s%s%s", tag, *tag ? ": " : "", what);
-	return b;
-}
-
 static __u64 var(struct bpf_object *obj, const char *name)
 {
 	__u64 *p = BENCH_VAR(obj, __u64, name);
@@ -218,8 +207,8 @@ static void task_after(struct bpf_object *obj, const struct rcase *c, enum mode 
 		printf("  %s: task %d refcount %lld before, %lld after (task_null %llu)\n",
 		       c->name, target, (long long)usage_before, (long long)now,
 		       (unsigned long long)var(obj, "task_null"));
-	ASSERT_GT(usage_before, 0, at(tag, "task refcount read"));
-	ASSERT_EQ(now, usage_before, at(tag, "task refcount unchanged"));
+	ASSERT_GT(usage_before, 0, cancel_at(tag, "task refcount read"));
+	ASSERT_EQ(now, usage_before, cancel_at(tag, "task refcount unchanged"));
 }
 
 static int rb_records, rb_marks;
@@ -242,21 +231,21 @@ static void ringbuf_after(struct bpf_object *obj, const struct rcase *c, enum mo
 	struct cancel_rb_pos pos;
 
 	ASSERT_EQ(var(obj, "rb_res"), sub + var(obj, "rb_disc"),
-		  at(tag, "every reservation submitted or discarded"));
+		  cancel_at(tag, "every reservation submitted or discarded"));
 	rb_records = rb_marks = 0;
 	/* everything submitted is there, and nothing blocks the consumer */
-	ASSERT_EQ(cancel_rb_drain(mfd, rb_cb, NULL, &pos), sub, at(tag, "submitted records consumed"));
-	ASSERT_EQ(pos.consumer, pos.producer, at(tag, "consumer caught up with producer"));
+	ASSERT_EQ(cancel_rb_drain(mfd, rb_cb, NULL, &pos), sub, cancel_at(tag, "submitted records consumed"));
+	ASSERT_EQ(pos.consumer, pos.producer, cancel_at(tag, "consumer caught up with producer"));
 	/* a reservation after the cancel succeeds and reaches the consumer */
-	if (fd >= 0 && ASSERT_OK(bpf_prog_test_run_opts(fd, &opts), at(tag, "ringbuf_mark")))
-		ASSERT_EQ(opts.retval, 0, at(tag, "reserve after the run"));
-	ASSERT_EQ(cancel_rb_drain(mfd, rb_cb, NULL, &pos), 1, at(tag, "the new record consumed"));
-	ASSERT_EQ(rb_marks, 1, at(tag, "marker record seen"));
+	if (fd >= 0 && ASSERT_OK(bpf_prog_test_run_opts(fd, &opts), cancel_at(tag, "ringbuf_mark")))
+		ASSERT_EQ(opts.retval, 0, cancel_at(tag, "reserve after the run"));
+	ASSERT_EQ(cancel_rb_drain(mfd, rb_cb, NULL, &pos), 1, cancel_at(tag, "the new record consumed"));
+	ASSERT_EQ(rb_marks, 1, cancel_at(tag, "marker record seen"));
 	if (m != M_SITES)
 		printf("  %s: ringbuf consumer_pos %lu producer_pos %lu, %llu submitted, %llu discarded\n",
 		       c->name, pos.consumer, pos.producer, (unsigned long long)sub,
 		       (unsigned long long)var(obj, "rb_disc"));
-	ASSERT_EQ(pos.consumer, pos.producer, at(tag, "consumer caught up with producer"));
+	ASSERT_EQ(pos.consumer, pos.producer, cancel_at(tag, "consumer caught up with producer"));
 }
 
 static void lock_after(struct bpf_object *obj, const struct rcase *c, enum mode m,
@@ -270,15 +259,15 @@ static void lock_after(struct bpf_object *obj, const struct rcase *c, enum mode 
 	/* (a leaked lock would spin here with interrupts off: the guest's
 	 * lockup detector reports it and the bench fails the boot) */
 	cancel_run(&r);
-	ASSERT_OK(r.run_err, at(tag, "spin_lock_again"));
-	ASSERT_EQ(r.retval, 0, at(tag, "lock taken by a second run"));
+	ASSERT_OK(r.run_err, cancel_at(tag, "spin_lock_again"));
+	ASSERT_EQ(r.retval, 0, cancel_at(tag, "lock taken by a second run"));
 }
 
 static void cb_after(struct bpf_object *obj, const struct rcase *c, enum mode m,
 		     const char *tag, bool cancelled)
 {
 	ASSERT_EQ(*BENCH_VAR(obj, long, "cb_loops"), var(obj, "steps"),
-		  at(tag, "bpf_loop() returned the callbacks that ran"));
+		  cancel_at(tag, "bpf_loop() returned the callbacks that ran"));
 }
 
 static unsigned char pkt[64] = { [12] = 0x08 };
@@ -307,7 +296,7 @@ static void tail_after(struct bpf_object *obj, const struct rcase *c, enum mode 
 {
 	/* in cold code the tail call falls through */
 	ASSERT_EQ(var(obj, "tail_hits"), cancelled ? 0 : 1,
-		  at(tag, cancelled ? "no tail call after the cancel" : "tail call taken"));
+		  cancel_at(tag, cancelled ? "no tail call after the cancel" : "tail call taken"));
 }
 
 /* ---- cgroups ---- */
@@ -425,8 +414,8 @@ static void cg_after(struct bpf_object *obj, const struct rcase *c, enum mode m,
 	};
 
 	cancel_run(&r);
-	ASSERT_OK(r.run_err, at(tag, "cgroup_probe"));
-	ASSERT_EQ(r.retval, 0, at(tag, "cgroup taken and released again"));
+	ASSERT_OK(r.run_err, cancel_at(tag, "cgroup_probe"));
+	ASSERT_EQ(r.retval, 0, cancel_at(tag, "cgroup taken and released again"));
 }
 
 /* remove the cgroup: with every reference released it is freed */
@@ -571,40 +560,40 @@ static int run_point(struct bpf_object *obj, const struct rcase *c, int fd, int 
 	if (!cancel_info(fd, &i0))
 		return -1;
 	cancel_run(&r);
-	if (!ASSERT_OK(r.run_err, at(tag, "test_run")))
+	if (!ASSERT_OK(r.run_err, cancel_at(tag, "test_run")))
 		return -1;
 	fired = ivar(obj, "cp_fired");
 	site = ivar(obj, "cp_site");
 	failed = ivar(obj, "cp_failed");
 	cancelled = fired >= 0;
 	if (cancelled) {
-		ASSERT_EQ(fired, k, at(tag, "checkpoint k fired"));
-		ASSERT_GT(site, 0, at(tag, "checkpoint names its site's line"));
-		ASSERT_EQ(failed, site, at(tag, "the next site (cp_site) took its failure outcome"));
+		ASSERT_EQ(fired, k, cancel_at(tag, "checkpoint k fired"));
+		ASSERT_GT(site, 0, cancel_at(tag, "checkpoint names its site's line"));
+		ASSERT_EQ(failed, site, cancel_at(tag, "the next site (cp_site) took its failure outcome"));
 		ASSERT_EQ(r.retval, k == 0 && c->lookup_first ? RET_NOMAP : RET_CUT,
-			  at(tag, "legal return value (cold code's)"));
-		ASSERT_EQ(ivar(obj, "tp_events"), 1, at(tag, "one switch (bpf_cancel tracepoint)"));
-		ASSERT_EQ(ivar(obj, "tp_trigger"), TRIGGER_SELF, at(tag, "trigger: bpf_cancel_self()"));
+			  cancel_at(tag, "legal return value (cold code's)"));
+		ASSERT_EQ(ivar(obj, "tp_events"), 1, cancel_at(tag, "one switch (bpf_cancel tracepoint)"));
+		ASSERT_EQ(ivar(obj, "tp_trigger"), TRIGGER_SELF, cancel_at(tag, "trigger: bpf_cancel_self()"));
 		ASSERT_EQ(ivar(obj, "tp_frames"), ivar(obj, "cp_depth"),
-			  at(tag, "every BPF frame of the invocation (cp_depth) moved to cold code"));
+			  cancel_at(tag, "every BPF frame of the invocation (cp_depth) moved to cold code"));
 	} else {
-		ASSERT_EQ(ivar(obj, "tp_events"), 0, at(tag, "control run: no switch"));
-		ASSERT_EQ(failed, -1, at(tag, "control run: no site failed"));
+		ASSERT_EQ(ivar(obj, "tp_events"), 0, cancel_at(tag, "control run: no switch"));
+		ASSERT_EQ(failed, -1, cancel_at(tag, "control run: no site failed"));
 		ASSERT_EQ(r.retval, c->skb ? RET_TAIL : RET_DONE,
-			  at(tag, "control run: normal return value"));
-		ASSERT_EQ(var(obj, "steps"), CP_OUTER_N, at(tag, "control run: every outer step"));
+			  cancel_at(tag, "control run: normal return value"));
+		ASSERT_EQ(var(obj, "steps"), CP_OUTER_N, cancel_at(tag, "control run: every outer step"));
 		if (c->acq)
 			ASSERT_EQ(var(obj, c->acq), c->base + c->per_step * CP_OUTER_N,
-				  at(tag, "control run: every acquire"));
+				  cancel_at(tag, "control run: every acquire"));
 	}
 	if (c->acq)
 		ASSERT_EQ(var(obj, c->acq), var(obj, c->rel),
-			  at(tag, "every acquire released (nothing leaked)"));
+			  cancel_at(tag, "every acquire released (nothing leaked)"));
 	if (c->after)
 		c->after(obj, c, M_SITES, tag, cancelled);
 	if (cancel_info(fd, &i1))
 		ASSERT_EQ(i1.cancel_cnt, i0.cancel_cnt + (cancelled ? 1 : 0),
-			  at(tag, cancelled ? "cancel_cnt counts the cancellation"
+			  cancel_at(tag, cancelled ? "cancel_cnt counts the cancellation"
 					    : "control run: not cancelled"));
 	return cancelled ? site : 0;
 }
