@@ -77,7 +77,6 @@ static const struct {
 } denylist[] = {
 	{ "aarch64", "cancel_*", "issue 5: the arm64 JIT builds no cold twins yet (cancel_status REFUSED, reason ARCH)" },
 	{ "aarch64", "cold_layout", "issue 5: the arm64 JIT builds no cold twins yet" },
-	{ "x86_64", "cancel_resources/cgroup_*", "the bench kernel config lacks CONFIG_CGROUPS (no bpf_cgroup_from_id, no cgroup2): add it to kernel-patch/configs" },
 };
 
 static const char *denied(const char *test, const char *sub)
