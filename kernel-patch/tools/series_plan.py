@@ -205,6 +205,66 @@ bpf_program__set_cancel_budget() and bpf_prog_cancel().
 its cold JIT size, confirmed and dropped sites, cancellations, last and
 worst latency and budget, in plain and JSON output.
 """),
+ ("bpf, arm64: JIT cold twins at the hot layout", """
+Give cold twins the hot layout on arm64. The JIT's ctx->offset[] is kept
+as the function's per-instruction offsets (it was freed after the JIT),
+and a cold twin is JITed against them: every instruction must start at
+its hot offset, or the twin's JIT fails and the program loads as a plain
+one with the reason.
+
+A substituted instruction is padded with NOPs in front, so that a branch
+stays the last instruction, where bpf2a64_offset() counts from. A call
+that became "r0 = imm" ends like the call, with "mov x7, x0": a callee
+that was running when the invocation was switched returns there (a return
+address lands on the instruction after the BL or BLR, inside the BPF
+instruction), and its result is kept; a fresh start sets x0, BPF r1 and
+dead after a call, to imm first. An unsubstituted call keeps the hot
+encoding, a BL or the MOVN/MOVK/BLR sequence by the hot size, so that
+return addresses land at the same offset; a BL whose target is out of the
+twin's reach would be longer and is refused like any other difference.
+The twin saves the callee-saved registers its hot function saves, even
+where a substitution removed the last use of one.
+
+A cold function's bpf-to-bpf callee is taken from the program's twins, as
+its aux->func is not set (bpf_jit_get_func_addr()). The JIT also records
+how far below the frame record the body's SP is (aux->jit_sp_off): the
+modifier with which a C function called from BPF signs its return address.
+
+Kernels with shadow call stacks are refused (reason ARCH): a C function
+called from BPF returns through its shadow stack, which the switch would
+have to rewrite as well.
+"""),
+ ("bpf, arm64: walk, NMI and tripwire for the switch", """
+Provide the arch side of the switch on arm64.
+
+The walk follows the frame record chain from the interrupted x29 (or its
+own frame), upwards on one stack and from the IRQ or overflow stack to the
+task stack; the record that exception entry pushes into pt_regs marks an
+interrupted context under it. Return addresses saved by code built with
+pointer authentication are signed with the SP at function entry: the
+JIT's prologue signs with PACIASP before it pushes its record, so the
+modifier is the record's address plus 16; a C function called from BPF
+was entered with the BPF body's SP, the caller's frame record minus
+aux->jit_sp_off. A slot is only rewritten when its signature has been
+recomputed with PACIA1716 and found equal, and the new address is signed
+the same way; a slot that cannot be verified (a callee between pushing
+its record and setting x29) is retried with the next NMI. A C function
+that has not saved its LR, or a leaf, returns through x30 in pt_regs,
+unsigned or signed with the current SP. When the interrupted PC moves,
+SPSR.BTYPE is cleared: the cold instruction is entered as if by
+fall-through. JITed code has its frame between "mov x29, sp" and the
+epilogue's "ldp x29, x30, [sp], #16"; PCs outside that are retried.
+
+Requests go out as the CPU backtrace IPI, which is a GICv3 pseudo-NMI with
+irqchip.gicv3_pseudo_nmi=1 (and nmi_cpu_backtrace() ignores on CPUs it did
+not ask); without pseudo-NMIs there is no way into a CPU that runs with
+interrupts masked, and the arch says so. Nothing needs text patching, so
+bpf_arch_text_poke() and stop_machine() are never involved.
+
+The tripwire stub is entered by the epilogue's RET after AUTIASP checked
+the stub's address, signed into the record like the return address it
+replaced, and lays its own record over the popped one.
+"""),
 ]
 
 # (file glob, regex on the hunk's text or None, patch): the first match wins
@@ -218,6 +278,8 @@ RULES = [
  ("arch/x86/net/bpf_jit_comp.c", None, 5),
  ("arch/x86/net/*", None, 9),
  ("arch/x86/include/asm/unwind.h", None, 9),
+ ("arch/arm64/net/bpf_jit_comp.c", None, 12),
+ ("arch/arm64/*", None, 13),
  ("tools/bpf/bpftool/*", None, 11),
  ("tools/lib/bpf/*", None, 10),
  ("include/trace/events/bpf_cancel.h", None, 6),
@@ -297,13 +359,18 @@ STAGED = [
  (C, 6, r"#define CREATE_TRACE_POINTS\n", r"\n(?=/\* ---- kfuncs ---- \*/)"),
  (C, 6, r"/\*\*\n \* bpf_cancel_self\(\)", r"&again\);\n}\n\n"),
  (C, 6, r"BTF_ID_FLAGS\(func, bpf_cancel_self\)\n", r""),
- (C, 6, r"/\* ---- arch defaults", r"return 0;\n}\n\n"),
+ (C, 6, r"/\* ---- arch defaults", r"arch_bpf_cancel_pc_moved\(struct pt_regs \*regs\)\n{\n}\n\n"),
  (C, 8, r"static struct ctl_table bpf_cancel_sysctls", r"\n};\n\n"),
  (C, 8, r"\tregister_sysctl_init\(\"kernel\", bpf_cancel_sysctls\);\n", r""),
 
  # include/linux/bpf.h: aux->cancel (3), the twins' fields (4)
  ("include/linux/bpf.h", 4, r"\t \* cancel_cold: of a hot function", r"the cold twin has the same\.\n"),
  ("include/linux/bpf.h", 4, r"\tstruct bpf_prog \*cancel_cold;\n", r"\tu32 \*jit_offs;\n"),
+ ("include/linux/bpf.h", 12, r"\t \* jit_sp_off: arm64", r"save\)\.\n"),
+ ("include/linux/bpf.h", 12, r"\tu32 jit_sp_off;\n", r""),
+ # kernel/bpf/core.c: the callee of a cold twin, for JITs that take it from aux->func (12)
+ ("kernel/bpf/core.c", 12, r"/\* Callee off of a cold twin", r"->bpf_func;\n}\n\n"),
+ ("kernel/bpf/core.c", 12, r"\t\telse if \(prog->aux->cancel_hot\)\n", r"\(prog, off\);\n"),
 
  # kernel/bpf/syscall.c
  ("kernel/bpf/syscall.c", 4, r"/\* BPF_F_CANCELLABLE: copy the site records",

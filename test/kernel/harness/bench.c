@@ -75,8 +75,8 @@ static bool match(const char *test, const char *sub)
 static const struct {
 	const char *arch, *pattern, *why;
 } denylist[] = {
-	{ "aarch64", "cancel_*", "issue 5: the arm64 JIT builds no cold twins yet (cancel_status REFUSED, reason ARCH)" },
-	{ "aarch64", "cold_layout", "issue 5: the arm64 JIT builds no cold twins yet" },
+	{ "aarch64", "cancel_demo/bomb", "issue 5: about 1 bomb run in 35 ends at its own deadline on arm64 (the rescue of the missed run is not understood yet)" },
+	{ "aarch64", "cancel_figures/cancel_latency", "issue 5: about 1 BPF_PROG_CANCEL in 500-1000 on arm64 finds the spinning program nowhere (bpf_prog_cancel() = 0; not understood yet)" },
 };
 
 static const char *denied(const char *test, const char *sub)

@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -48,6 +49,8 @@ void cancel_run(struct cancel_run *r)
 	LIBBPF_OPTS(bpf_prog_cancel_opts, copts, .flags = r->flags);
 	struct runner rn = { .r = r };
 	double limit = r->limit_s > 0 ? r->limit_s : 2.0, t0, tc = 0;
+	cpu_set_t mine, one;
+	pthread_attr_t attr;
 	pthread_t th;
 	int i;
 
@@ -60,7 +63,21 @@ void cancel_run(struct cancel_run *r)
 	if (r->started)
 		*r->started = 0;
 	__sync_synchronize();
-	if (pthread_create(&th, NULL, run_thread, &rn)) {
+	pthread_attr_init(&attr);
+	if (r->apart) {
+		CPU_ZERO(&one);
+		CPU_SET(1, &one);
+		pthread_attr_setaffinity_np(&attr, sizeof(one), &one);
+		sched_getaffinity(0, sizeof(mine), &mine);
+		CPU_ZERO(&one);
+		CPU_SET(2, &one);
+		sched_setaffinity(0, sizeof(one), &one);
+	}
+	i = pthread_create(&th, &attr, run_thread, &rn);
+	pthread_attr_destroy(&attr);
+	if (i) {
+		if (r->apart)
+			sched_setaffinity(0, sizeof(mine), &mine);
 		test__fail("cancel_run: pthread_create failed");
 		return;
 	}
@@ -80,6 +97,8 @@ void cancel_run(struct cancel_run *r)
 			usleep(500);
 	}
 	pthread_join(th, NULL);
+	if (r->apart)
+		sched_setaffinity(0, sizeof(mine), &mine);
 	if (!r->no_cancel) {
 		r->cancel_to_return_s = rn.t_end - tc;
 		r->returned = r->cancel_to_return_s <= limit;

@@ -21,6 +21,10 @@ struct cancel_run {
 	int cancel_fd;			/* the program to cancel, when not prog_fd
 					 * (one nested in it, say); 0: prog_fd */
 	bool no_cancel;			/* only run it */
+	bool apart;			/* run it on CPU 1 and cancel from CPU 2:
+					 * an invocation preempted on the
+					 * canceller's CPU is not switched by
+					 * BPF_PROG_CANCEL (docs/kernel-bench.md) */
 	double limit_s;			/* wait this long for the return after the cancel
 					 * (0: 2 s); the run is joined in any case */
 	/* out */

@@ -109,6 +109,7 @@ static void cancel_latency(struct bpf_object *canc)
 		.prog_fd = cancel_prog_fd(canc, "fig_spin"),
 		.started = BENCH_VAR(canc, __u32, "started"),
 		.limit_s = 6,
+		.apart = true,
 	};
 	static double user[CANCEL_N], kern[CANCEL_N];
 	int n = 0, failed = 0, notswitched = 0;
