@@ -411,6 +411,28 @@ struct bpf_object *cancel_open_load_sites(const char *name, bool cancellable, __
 	return obj;
 }
 
+#define CANCEL_MAX_POINTS	32
+
+void cancel_every_point(int (*point)(void *ctx, int k), void *ctx, int want,
+			const struct cancel_site_list *sites, const char *prog,
+			const struct bpf_prog_info *info)
+{
+	int cp_line[CANCEL_MAX_POINTS], ncp = 0, k, line;
+
+	for (k = 0;; k++) {
+		line = point(ctx, k);
+		if (line <= 0)
+			break;
+		if (!ASSERT_LT(k, CANCEL_MAX_POINTS, "checkpoints fit CANCEL_MAX_POINTS"))
+			break;
+		cp_line[ncp++] = line;
+	}
+	if (line < 0)
+		return;
+	ASSERT_EQ(ncp, want, "every checkpoint of the program fired, in order");
+	cancel_check_coverage(sites, prog, cp_line, ncp, info);
+}
+
 void cancel_check_coverage(const struct cancel_site_list *sites, const char *prog,
 			   const int *cp_line, int ncp, const struct bpf_prog_info *info)
 {

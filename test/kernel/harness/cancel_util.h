@@ -104,6 +104,17 @@ struct bpf_object *cancel_open_load_sites(const char *name, bool cancellable, __
 void cancel_check_coverage(const struct cancel_site_list *sites, const char *prog,
 			   const int *cp_line, int ncp, const struct bpf_prog_info *info);
 
+/*
+ * Cancel a program at each of its checkpoints in turn: point(ctx, k) runs
+ * it cancelled at checkpoint k and returns the site line that checkpoint
+ * names, 0 when there is no checkpoint k, < 0 on a failure it asserted.
+ * Then all want checkpoints must have fired and cover the sites
+ * (cancel_check_coverage()).
+ */
+void cancel_every_point(int (*point)(void *ctx, int k), void *ctx, int want,
+			const struct cancel_site_list *sites, const char *prog,
+			const struct bpf_prog_info *info);
+
 /* "tag: what" (or "what" for an empty tag), for assertion names */
 const char *cancel_at(const char *tag, const char *what);
 

@@ -53,7 +53,6 @@
 #define BUDGET_NS	60000000000ULL
 #define OUTER_N		4
 #define INNER_N		8
-#define CP_MAX		32
 #define TRIGGER_USER	0
 #define TRIGGER_SELF	1
 
@@ -270,26 +269,28 @@ static int run_point(struct nctx *x, int which, int k)
 	return cancelled ? site : 0;
 }
 
+struct point_ctx {
+	struct nctx *x;
+	int which;
+};
+
+static int point(void *ctx, int k)
+{
+	struct point_ctx *p = ctx;
+
+	return run_point(p->x, p->which, k);
+}
+
 static void run_sites(struct nctx *x, int which)
 {
-	int fd = which ? x->nested_fd : x->outer_fd, cp_line[CP_MAX], ncp = 0, k, line;
+	struct point_ctx p = { x, which };
 	struct bpf_prog_info info;
 
-	if (!cancel_info(fd, &info))
-		return;
-	for (k = 0;; k++) {
-		line = run_point(x, which, k);
-		if (line <= 0)
-			break;
-		if (!ASSERT_LT(k, CP_MAX, "checkpoints fit CP_MAX"))
-			break;
-		cp_line[ncp++] = line;
-	}
-	if (line < 0)
+	if (!cancel_info(which ? x->nested_fd : x->outer_fd, &info))
 		return;
 	/* outer has checkpoints 0..5, nested 0..2 */
-	ASSERT_EQ(ncp, which ? 3 : 6, "every checkpoint of the program fired, in order");
-	cancel_check_coverage(x->sites, which ? "nested" : "outer", cp_line, ncp, &info);
+	cancel_every_point(point, &p, which ? 3 : 6, x->sites, which ? "nested" : "outer",
+			   &info);
 }
 
 void test_cancel_nested(void)

@@ -86,7 +86,6 @@
  * second pass (outer step 1 at the latest) */
 #define CP_OUTER_N	4
 #define CP_INNER_N	8
-#define CP_MAX		32
 #define TRIGGER_USER	0	/* bpf_cancel tracepoint: BPF_PROG_CANCEL */
 #define TRIGGER_SELF	1	/* bpf_cancel_self() */
 
@@ -605,27 +604,29 @@ static int run_point(struct bpf_object *obj, const struct rcase *c, int fd, int 
 	return cancelled ? site : 0;
 }
 
+struct point_ctx {
+	struct bpf_object *obj;
+	const struct rcase *c;
+	int fd;
+};
+
+static int point(void *ctx, int k)
+{
+	struct point_ctx *p = ctx;
+
+	return run_point(p->obj, p->c, p->fd, k);
+}
+
 static void run_sites(struct bpf_object *obj, const struct rcase *c,
 		      const struct cancel_site_list *sites)
 {
-	int fd = cancel_prog_fd(obj, c->name), cp_line[CP_MAX], ncp = 0, k, line;
+	struct point_ctx p = { obj, c, cancel_prog_fd(obj, c->name) };
 	struct bpf_prog_info info;
 
-	if (fd < 0 || !cancel_info(fd, &info) ||
+	if (p.fd < 0 || !cancel_info(p.fd, &info) ||
 	    !ASSERT_EQ(info.cancel_status, BPF_CANCEL_STATUS_ON, "cancel_status ON"))
 		return;
-	for (k = 0;; k++) {
-		line = run_point(obj, c, fd, k);
-		if (line <= 0)
-			break;
-		if (!ASSERT_LT(k, CP_MAX, "checkpoints fit CP_MAX"))
-			break;
-		cp_line[ncp++] = line;
-	}
-	if (line < 0)
-		return;
-	ASSERT_EQ(ncp, c->cps, "every checkpoint of the program fired, in order");
-	cancel_check_coverage(sites, c->name, cp_line, ncp, &info);
+	cancel_every_point(point, &p, c->cps, sites, c->name, &info);
 }
 
 void test_cancel_resources(void)

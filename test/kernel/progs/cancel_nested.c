@@ -28,8 +28,7 @@ extern struct task_struct *bpf_task_from_pid(s32 pid) __ksym;
 extern void bpf_task_release(struct task_struct *p) __ksym;
 
 #include "cancel_points.h"
-
-int target_pid;
+#include "cancel_task.h"
 
 /* ---- outer ---- */
 __u64 acq, rel, nul;
@@ -81,21 +80,6 @@ int outer(void *ctx)
 	FAILED(P_OUTER);
 	outer_cold = bpf_cancelled();
 	return verdict(outer_n) + (int)(acc & 0);
-}
-
-/* reference count of target_pid's task, minus our own (nested_on must be 0) */
-__s64 task_usage = -1;
-
-SEC("syscall")
-int task_usage_read(void *ctx)
-{
-	struct task_struct *t = bpf_task_from_pid(target_pid);
-
-	if (!t)
-		return RET_NOMAP;
-	task_usage = t->rcu_users.refs.counter - 1;
-	bpf_task_release(t);
-	return 0;
 }
 
 /* ---- nested ---- */

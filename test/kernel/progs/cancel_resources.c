@@ -24,8 +24,7 @@ extern void *bpf_obj_new_impl(__u64 local_type_id, void *meta) __ksym;
 extern void bpf_obj_drop_impl(void *kptr, void *meta) __ksym;
 
 #include "cancel_points.h"
-
-int target_pid;
+#include "cancel_task.h"
 
 /* ---- task references: two held across the inner loop ---- */
 __u64 task_acq, task_rel, task_null;
@@ -76,22 +75,6 @@ int task_ref(void *ctx)
 	}
 	FAILED(T_OUTER);
 	return verdict(outer_n) + (int)(acc & 0);
-}
-
-/* reference count of target_pid's task (rcu_users: what bpf_task_acquire()
- * and bpf_task_from_pid() take) as seen from BPF, minus our own reference */
-__s64 task_usage = -1;
-
-SEC("syscall")
-int task_usage_read(void *ctx)
-{
-	struct task_struct *t = bpf_task_from_pid(target_pid);
-
-	if (!t)
-		return RET_NOMAP;
-	task_usage = t->rcu_users.refs.counter - 1;
-	bpf_task_release(t);
-	return 0;
 }
 
 /* ---- ringbuf reservations held across the inner loop ---- */
