@@ -31,14 +31,14 @@ set_arch() {
 		CROSS=""
 		KMAKE=(make -s -C "$SRC" O="$OBJ" ARCH=x86_64
 		       CC="ccache gcc" HOSTCC="ccache gcc")
-		KIMAGE="$OBJ/arch/x86/boot/bzImage"
+		KIMAGE="${BENCH_KIMAGE:-$OBJ/arch/x86/boot/bzImage}"
 		TARGET_CC=gcc
 		BPF_ARCH=x86 ;;
 	arm64)
 		CROSS=aarch64-linux-gnu-
 		KMAKE=(make -s -C "$SRC" O="$OBJ" ARCH=arm64 CROSS_COMPILE=$CROSS
 		       CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc")
-		KIMAGE="$OBJ/arch/arm64/boot/Image"
+		KIMAGE="${BENCH_KIMAGE:-$OBJ/arch/arm64/boot/Image}"
 		TARGET_CC=${CROSS}gcc
 		BPF_ARCH=arm64 ;;
 	*) die "unknown KARCH '$1' (x86_64 or arm64)" ;;

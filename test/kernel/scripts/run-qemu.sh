@@ -10,6 +10,7 @@
 #                        (deterministic virtual time; slower)
 #   BENCH_FILTER=t[/s]   run only these tests (runner -t syntax)
 #   BENCH_APPEND=...     extra kernel command line
+#   BENCH_KIMAGE=path    boot this kernel image instead of the bench build's
 #
 # Fails the run on any kernel BUG/WARNING/Oops/KASAN/lockdep/RCU-stall/
 # soft-lockup/panic report, even if every test passed, printing the lines.
@@ -82,8 +83,19 @@ elif [ $rc != 0 ]; then
 	problems+=("qemu exited with status $rc")
 fi
 grep -q '^BENCH-BOOTED' "$LOGF" || problems+=("guest never reached /init")
-if grep -q '^BENCH-BOOTED' "$LOGF" && ! grep -q '^BENCH-DONE' "$LOGF"; then
+# The runner's own totals: a kernel message printed in the middle of a
+# result line (the console is shared) hides that line from the counts above.
+done_line=$(grep -oE 'BENCH-DONE passed=[0-9]+ failed=[0-9]+' "$LOGF" | tail -1 || true)
+if grep -q '^BENCH-BOOTED' "$LOGF" && [ -z "$done_line" ]; then
 	problems+=("test runner did not finish (no BENCH-DONE); last test started: $(grep '^bench: running ' "$LOGF" | tail -1 | cut -d' ' -f3)")
+elif [ -n "$done_line" ]; then
+	dp=$(echo "$done_line" | sed -E 's/.*passed=([0-9]+).*/\1/')
+	df=$(echo "$done_line" | sed -E 's/.*failed=([0-9]+).*/\1/')
+	if [ "$dp" != "$passed" ] || [ "$df" != "$failed" ]; then
+		echo "  $FLAV: $((dp + df - passed - failed)) result line(s) garbled by kernel messages on the console; the runner counted $dp passed, $df failed"
+		passed=$dp
+		failed=$df
+	fi
 fi
 # kernel reports that fail the run even when every test passed
 bad='BUG:|WARNING:|Oops|KASAN|kmemleak: [0-9]+ new suspected|unreferenced object|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|rcu_sched self-detected stall|rcu_preempt self-detected stall|RCU stall|rcu: INFO: .* stall|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|segfault at'
