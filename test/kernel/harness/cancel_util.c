@@ -411,30 +411,8 @@ struct bpf_object *cancel_open_load_sites(const char *name, bool cancellable, __
 	return obj;
 }
 
-#define CANCEL_MAX_POINTS	32
-
-void cancel_every_point(int (*point)(void *ctx, int k), void *ctx, int want,
-			const struct cancel_site_list *sites, const char *prog,
-			const struct bpf_prog_info *info)
-{
-	int cp_line[CANCEL_MAX_POINTS], ncp = 0, k, line;
-
-	for (k = 0;; k++) {
-		line = point(ctx, k);
-		if (line <= 0)
-			break;
-		if (!ASSERT_LT(k, CANCEL_MAX_POINTS, "checkpoints fit CANCEL_MAX_POINTS"))
-			break;
-		cp_line[ncp++] = line;
-	}
-	if (line < 0)
-		return;
-	ASSERT_EQ(ncp, want, "every checkpoint of the program fired, in order");
-	cancel_check_coverage(sites, prog, cp_line, ncp, info);
-}
-
-void cancel_check_coverage(const struct cancel_site_list *sites, const char *prog,
-			   const int *cp_line, int ncp, const struct bpf_prog_info *info)
+static void cancel_check_coverage(const struct cancel_site_list *sites, const char *prog,
+				  const int *cp_line, int ncp, const struct bpf_prog_info *info)
 {
 	char what[192], list[512] = "";
 	int i, j, nsites = 0;
@@ -475,6 +453,29 @@ void cancel_check_coverage(const struct cancel_site_list *sites, const char *pro
 	printf("  %s: %d checkpoints for %d sites (kind@line): %s; kernel confirmed %u\n",
 	       prog, ncp, nsites, list, info->cancel_sites);
 }
+
+#define CANCEL_MAX_POINTS	32
+
+void cancel_every_point(int (*point)(void *ctx, int k), void *ctx, int want,
+			const struct cancel_site_list *sites, const char *prog,
+			const struct bpf_prog_info *info)
+{
+	int cp_line[CANCEL_MAX_POINTS], ncp = 0, k, line;
+
+	for (k = 0;; k++) {
+		line = point(ctx, k);
+		if (line <= 0)
+			break;
+		if (!ASSERT_LT(k, CANCEL_MAX_POINTS, "checkpoints fit CANCEL_MAX_POINTS"))
+			break;
+		cp_line[ncp++] = line;
+	}
+	if (line < 0)
+		return;
+	ASSERT_EQ(ncp, want, "every checkpoint of the program fired, in order");
+	cancel_check_coverage(sites, prog, cp_line, ncp, info);
+}
+
 
 /* The name of a check within one of a subtest's runs: "cp 3: what". Eight
  * rotating buffers, so that one assertion can use several.

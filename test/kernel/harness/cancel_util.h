@@ -94,22 +94,14 @@ struct cancel_site_list {
 struct bpf_object *cancel_open_load_sites(const char *name, bool cancellable, __u64 budget_ns,
 					  struct cancel_site_list *sites);
 /*
- * That checkpoints cover the sites of program prog: cp_line[0..ncp) are the
- * site lines the checkpoints that fired named (progs/cancel_points.h).
- * Asserts that every site line has at least as many checkpoints as site
- * instructions, that every checkpoint names a site line, and that info
- * (read after the load) confirms exactly the sites libbpf listed; prints
- * the site list on one line.
- */
-void cancel_check_coverage(const struct cancel_site_list *sites, const char *prog,
-			   const int *cp_line, int ncp, const struct bpf_prog_info *info);
-
-/*
  * Cancel a program at each of its checkpoints in turn: point(ctx, k) runs
  * it cancelled at checkpoint k and returns the site line that checkpoint
  * names, 0 when there is no checkpoint k, < 0 on a failure it asserted.
- * Then all want checkpoints must have fired and cover the sites
- * (cancel_check_coverage()).
+ * Then all want checkpoints must have fired, and they must cover the sites:
+ * every site line has at least as many checkpoints as site instructions,
+ * every checkpoint names a site line, and info (read after the load)
+ * confirms exactly the sites libbpf listed; the site list is printed on
+ * one line.
  */
 void cancel_every_point(int (*point)(void *ctx, int k), void *ctx, int want,
 			const struct cancel_site_list *sites, const char *prog,
