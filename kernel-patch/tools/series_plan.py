@@ -248,9 +248,14 @@ was entered with the BPF body's SP, the caller's frame record minus
 aux->jit_sp_off. A slot is only rewritten when its signature has been
 recomputed with PACIA1716 and found equal, and the new address is signed
 the same way; a slot that cannot be verified (a callee between pushing
-its record and setting x29) is retried with the next NMI. A C function
-that has not saved its LR, or a leaf, returns through x30 in pt_regs,
-unsigned or signed with the current SP. When the interrupted PC moves,
+its record and setting x29) is retried with the next NMI. Whether a slot
+is signed at all is taken from the code that saved it, never from its
+value: with 52-bit addresses the PAC is 11 bits wide, and about one
+signature in 2048 equals the address itself; writing such a slot back
+unsigned made the owner's AUTIASP fail. A C function that has not saved
+its LR, or a leaf, returns through x30 in pt_regs, unsigned or signed
+with the current SP; under an exception, x30 is also where the walk finds
+the BPF caller of such a function. When the interrupted PC moves,
 SPSR.BTYPE is cleared: the cold instruction is entered as if by
 fall-through. JITed code has its frame between "mov x29, sp" and the
 epilogue's "ldp x29, x30, [sp], #16"; PCs outside that are retried.
@@ -258,7 +263,11 @@ epilogue's "ldp x29, x30, [sp], #16"; PCs outside that are retried.
 Requests go out as the CPU backtrace IPI, which is a GICv3 pseudo-NMI with
 irqchip.gicv3_pseudo_nmi=1 (and nmi_cpu_backtrace() ignores on CPUs it did
 not ask); without pseudo-NMIs there is no way into a CPU that runs with
-interrupts masked, and the arch says so. Nothing needs text patching, so
+interrupts masked, and the arch says so. A pseudo-NMI taken with
+interrupts on enters through irq_enter_rcu() before the GIC driver's
+nmi_enter(), one hardirq more than an NMI: arch_bpf_cancel_nmi_entered()
+says so, or the interrupted context's level (that of its tripwire and
+its loops' flag) would be off by one. Nothing needs text patching, so
 bpf_arch_text_poke() and stop_machine() are never involved.
 
 The tripwire stub is entered by the epilogue's RET after AUTIASP checked

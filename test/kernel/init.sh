@@ -23,6 +23,7 @@ for a in $(cat /proc/cmdline); do
 	case "$a" in
 	bench.filter=*) args="$args -t ${a#bench.filter=}" ;;
 	bench.timeout=*) args="$args -T ${a#bench.timeout=}" ;;
+	bench.all=1) args="$args -a" ;;
 	esac
 done
 /bench/bench_runner -d /bench/bpf $args

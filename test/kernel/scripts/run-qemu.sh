@@ -11,6 +11,7 @@
 #   BENCH_FILTER=t[/s]   run only these tests (runner -t syntax)
 #   BENCH_APPEND=...     extra kernel command line
 #   BENCH_KIMAGE=path    boot this kernel image instead of the bench build's
+#   BENCH_ALL=1          run the denylisted tests too
 #
 # Fails the run on any kernel BUG/WARNING/Oops/KASAN/lockdep/RCU-stall/
 # soft-lockup/panic report, even if every test passed, printing the lines.
@@ -25,6 +26,7 @@ CPIO="$KB/$FLAV/initramfs.cpio"
 TMO=${BENCH_TIMEOUT:-$([ "${2:-}" = debug ] && echo 1800 || echo 600)}
 append="panic=-1 loglevel=7 ${BENCH_APPEND:-}"
 [ -n "${BENCH_FILTER:-}" ] && append="$append bench.filter=$BENCH_FILTER"
+[ "${BENCH_ALL:-}" = 1 ] && append="$append bench.all=1"
 [ "${2:-}" = debug ] && append="$append bench.timeout=600"
 
 # x86: QEMU's TCG TSC counts at the host's TSC rate (1 GHz of virtual
