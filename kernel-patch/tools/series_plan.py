@@ -343,6 +343,7 @@ STAGED = [
  (C, 8, r"unsigned int sysctl_bpf_cancel_budget_ms", r"static u64 bpf_cancel_min_budget_ns;\n\n"),
  (C, 8, r"\tBPF_CANCEL_TRIP_TIMED,", r"\n"),
  (C, 8, r"\t/\* watchdog: time the invocation was seen running", r"deadline_ns;[^\n]*\n"),
+ (C, 8, r"\tt->run_ns = 0;\n", r"\tt->seen_ns = ktime_get_mono_fast_ns\(\);\n"),
  (C, 8, r"\tbool watch;", r"\*/\n"),
  (C, 8, r"\t/\* watchdog: last tick of this CPU", r"\tint rescue_req;\n"),
  (C, 8, r"if \(state >= BPF_CANCEL_TRIP_TIMED\)", r"", "if (state == BPF_CANCEL_TRIP_CANCELLED)"),

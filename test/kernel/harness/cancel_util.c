@@ -476,7 +476,6 @@ void cancel_every_point(int (*point)(void *ctx, int k), void *ctx, int want,
 	cancel_check_coverage(sites, prog, cp_line, ncp, info);
 }
 
-
 /* The name of a check within one of a subtest's runs: "cp 3: what". Eight
  * rotating buffers, so that one assertion can use several.
  */
