@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
 # Developer tool: regenerates kernel-patch/*.patch from the dev tree (a git repo of
-# linux-source-6.12 at /work/kdev/linux, base commit BASE). Not used by the build.
+# linux-source-6.12 at /work/kdev/linux whose base commit, the unpacked tarball
+# committed with "git add -f" since Debian's .gitignore ignores the top level,
+# is tagged bpfcancel-base). Not used by the build.
 """Split the dev tree's change (BASE..HEAD) into the kernel-patch series.
 
 Every hunk of `git diff -U2 BASE HEAD` goes to one patch: the first rule
@@ -15,7 +17,7 @@ filled from cover-letter.txt and a `series` file lists the patches.
 import fnmatch, os, re, subprocess, sys
 
 TREE = "/work/kdev/linux"
-BASE = "905e4092e"
+BASE = os.environ.get("MKSERIES_BASE", "bpfcancel-base")
 WT = os.environ.get("MKSERIES_WT", "/work/kdev/series")   # scratch worktree
 OUT = sys.argv[1] if len(sys.argv) > 1 else "/work/kdev/out"
 
@@ -156,7 +158,7 @@ for k, (subject, body) in enumerate(PATCHES, 1):
             touched = True
     if not touched:
         sys.exit("patch %d (%s) is empty" % (k, subject))
-    sh("git", "add", "-A", ".", cwd=WT)
+    sh("git", "add", "-f", "-A", ".", cwd=WT)
     msg = subject + "\n\n" + body.strip() + "\n\nSigned-off-by: bpfcancel developers <dev@bpfcancel.invalid>\n"
     sh("git", "-c", "user.name=bpfcancel developers", "-c", "user.email=dev@bpfcancel.invalid",
        "commit", "-q", "-F", "-", cwd=WT, inp=msg)

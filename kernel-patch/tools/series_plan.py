@@ -173,6 +173,13 @@ invocation found from a rescue NMI gets a "timed" tripwire: the loops that
 check bpf_cancel_pending() also read its deadline and cancel it
 themselves, so the rescue completes even when every other CPU then piles
 up on a lock the stuck one holds.
+
+They may pile up before any of them sent the NMI: then no CPU takes a
+tick at all. While a cancellable program is loaded, a CPU cycles counter
+per CPU overflows 50 times a second of CPU time, as the perf hard lockup
+detector's does, and its NMI takes the sample on its own CPU when that
+CPU's tick is overdue. Without a PMU that raises NMIs (x86 under TCG) the
+other CPUs' rescue is all there is; the log says so once.
 """),
  ("bpf, x86: walk, NMI and tripwire for the switch", """
 Provide the arch side of the switch on x86-64 with the ORC unwinder: the
@@ -238,24 +245,27 @@ have to rewrite as well.
 Provide the arch side of the switch on arm64.
 
 The walk follows the frame record chain from the interrupted x29 (or its
-own frame), upwards on one stack and from the IRQ or overflow stack to the
-task stack; the record that exception entry pushes into pt_regs marks an
-interrupted context under it. Return addresses saved by code built with
-pointer authentication are signed with the SP at function entry: the
-JIT's prologue signs with PACIASP before it pushes its record, so the
-modifier is the record's address plus 16; a C function called from BPF
-was entered with the BPF body's SP, the caller's frame record minus
-aux->jit_sp_off. A slot is only rewritten when its signature has been
-recomputed with PACIA1716 and found equal, and the new address is signed
-the same way; a slot that cannot be verified (a callee between pushing
-its record and setting x29) is retried with the next NMI. Whether a slot
-is signed at all is taken from the code that saved it, never from its
-value: with 52-bit addresses the PAC is 11 bits wide, and about one
-signature in 2048 equals the address itself; writing such a slot back
-unsigned made the owner's AUTIASP fail. A C function that has not saved
-its LR, or a leaf, returns through x30 in pt_regs, unsigned or signed
-with the current SP; under an exception, x30 is also where the walk finds
-the BPF caller of such a function. When the interrupted PC moves,
+own frame), upwards on one stack and from the IRQ or overflow stack to
+the task stack; the record that exception entry pushes into pt_regs
+marks an interrupted context under it. Return addresses saved by code
+built with pointer authentication are signed with the SP at function
+entry: the JIT's prologue signs with PACIASP before it pushes its
+record, so the modifier is the record's address plus 16; a C function
+called from BPF was entered with the BPF body's SP, the caller's frame
+record minus aux->jit_sp_off. A slot is only rewritten when its
+signature has been recomputed with PACIA1716 and found equal, and the
+new address is signed the same way; a slot that cannot be verified (a
+callee between pushing its record and setting x29) is retried with the
+next NMI. Whether a slot is signed at all is taken from the code that
+saved it, never from its value: with 52-bit addresses the PAC is 11 bits
+wide, and about one signature in 2048 equals the address itself; writing
+such a slot back unsigned made the owner's AUTIASP fail. A C function
+that has not linked its frame record, or a leaf, returns through x30 in
+pt_regs, unsigned or signed with the current SP, and the record at x29
+is then its BPF caller's own (signed with that record's address plus
+16); once it has, that record holds what x30 holds, or the cold address
+a switch wrote there. Under an exception, x30 is also where the walk
+finds the BPF caller of such a function. When the interrupted PC moves,
 SPSR.BTYPE is cleared: the cold instruction is entered as if by
 fall-through. JITed code has its frame between "mov x29, sp" and the
 epilogue's "ldp x29, x30, [sp], #16"; PCs outside that are retried.
@@ -370,6 +380,13 @@ STAGED = [
  (C, 6, r"/\*\*\n \* bpf_cancel_self\(\)", r"&again\);\n}\n\n"),
  (C, 6, r"BTF_ID_FLAGS\(func, bpf_cancel_self\)\n", r""),
  (C, 6, r"/\* ---- arch defaults", r"arch_bpf_cancel_pc_moved\(struct pt_regs \*regs\)\n{\n}\n\n"),
+ (C, 8, r"/\*\n \* When every CPU is stuck with interrupts off", r"#endif\n\n(?=/\* ---- BPF_PROG_CANCEL)"),
+ (C, 8, r"#include <linux/cpuhotplug\.h>\n", r""),
+ (C, 8, r"#include <linux/perf_event\.h>\n", r""),
+ (C, 8, r"#include <linux/workqueue\.h>\n", r""),
+ (C, 8, r"\tbpf_cancel_pmu_update\(\);\n(?=}\n\nvoid bpf_cancel_release)", r""),
+ (C, 8, r"\tbpf_cancel_pmu_update\(\);\n(?=}\n\n/\* ---- kfuncs)", r""),
+ (C, 8, r"\tbpf_cancel_pmu_init\(\);\n", r""),
  (C, 8, r"static struct ctl_table bpf_cancel_sysctls", r"\n};\n\n"),
  (C, 8, r"\tregister_sysctl_init\(\"kernel\", bpf_cancel_sysctls\);\n", r""),
 
