@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include <fnmatch.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -229,6 +230,15 @@ void bench_kmsg(const char *fmt, ...)
 			perror("write /dev/kmsg");
 		close(fd);
 	}
+}
+
+int bench_pin_cpu(int cpu)
+{
+	cpu_set_t s;
+
+	CPU_ZERO(&s);
+	CPU_SET(cpu, &s);
+	return sched_setaffinity(0, sizeof(s), &s);
 }
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)

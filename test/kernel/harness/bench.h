@@ -37,6 +37,8 @@ struct bpf_object *bench_open(const char *name);
 char *bench_read_klog(void);
 /* write a line to the kernel log (/dev/kmsg) */
 void bench_kmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* pin the calling thread to one CPU; 0, or -1 with errno */
+int bench_pin_cpu(int cpu);
 /* address of global variable "name" of a loaded object (mmap'ed, live) */
 void *bench_var(struct bpf_object *obj, const char *name);
 #define BENCH_VAR(obj, type, name) ((type *)bench_var(obj, name))

@@ -134,11 +134,7 @@ static volatile int switcher_stop;
 /* on CPU 1: sleep and wake, so that CPU 1 switches tasks often */
 static void *switcher(void *arg)
 {
-	cpu_set_t s;
-
-	CPU_ZERO(&s);
-	CPU_SET(1, &s);
-	sched_setaffinity(0, sizeof(s), &s);
+	bench_pin_cpu(1);
 	while (!switcher_stop)
 		usleep(2000);
 	return NULL;

@@ -16,9 +16,7 @@
  * x86 under TCG has no PMU, hence no perf NMI: denylisted there
  * (harness/bench.c).
  */
-#define _GNU_SOURCE
 #include <pthread.h>
-#include <sched.h>
 #include <unistd.h>
 #include "cancel_util.h"
 
@@ -31,11 +29,7 @@ static volatile int busy_stop;
 
 static void *busy(void *arg)
 {
-	cpu_set_t s;
-
-	CPU_ZERO(&s);
-	CPU_SET((long)arg, &s);
-	if (sched_setaffinity(0, sizeof(s), &s))
+	if (bench_pin_cpu((long)arg))
 		return (void *)1;
 	while (!busy_stop)
 		;

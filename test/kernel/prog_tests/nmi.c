@@ -30,18 +30,9 @@
 
 static volatile int *armed, *target_cpu, *prog_done, *prog_stop;
 
-static void pin(int cpu)
-{
-	cpu_set_t s;
-
-	CPU_ZERO(&s);
-	CPU_SET(cpu, &s);
-	sched_setaffinity(0, sizeof(s), &s);
-}
-
 static void *spinner(void *arg)
 {
-	pin(1);
+	bench_pin_cpu(1);
 	*target_cpu = 1;
 	__sync_synchronize();
 	*armed = 1;
