@@ -4,8 +4,10 @@
  * comparison of a plain and a flagged build.
  */
 #include <elf.h>
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "internal.h"
 
 #ifndef R_BPF_64_ABS64
@@ -227,6 +229,50 @@ static bool rel_same(const struct bpfcancel_obj *obj, const struct bc_rel *a,
 	       a->addend == b->addend;
 }
 
+/*
+ * Jump tables (-mcpu=v4 gotox, section ".jumptables", one STT_OBJECT per
+ * table, entries byte offsets in the code section of their function):
+ * the twin's table must send the twin to the places in itself where the
+ * hot table sends the hot function.
+ */
+static bool same_jump_table(const struct bpfcancel_obj *obj,
+			    const struct bpfcancel_func *hot,
+			    const struct bpfcancel_func *cold,
+			    const struct bc_rel *rh, const struct bc_rel *rc)
+{
+	__u64 hot_off = (__u64)hot->insn_off * BC_INSN_SZ;
+	__u64 cold_off = (__u64)cold->insn_off * BC_INSN_SZ;
+	__u64 hot_end = hot_off + (__u64)hot->insn_cnt * BC_INSN_SZ;
+	const struct bc_sym *a, *b;
+	const struct bc_sec *s;
+	__u64 k, ea, eb;
+
+	if (!rh || !rc || rh->type != rc->type || rh->addend != rc->addend ||
+	    rh->sym >= obj->sym_cnt || rc->sym >= obj->sym_cnt)
+		return false;
+	a = &obj->syms[rh->sym];
+	b = &obj->syms[rc->sym];
+	if (a->type != STT_OBJECT || b->type != STT_OBJECT ||
+	    a->shndx != b->shndx || a->shndx >= obj->sec_cnt ||
+	    a->size != b->size || !a->size || a->size % 8)
+		return false;
+	s = &obj->secs[a->shndx];
+	if (!s->name || strcmp(s->name, ".jumptables") || !s->data ||
+	    s->rel_cnt || a->value > s->size || s->size - a->value < a->size ||
+	    b->value > s->size || s->size - b->value < b->size)
+		return false;
+	for (k = 0; k < a->size; k += 8) {
+		memcpy(&ea, s->data + a->value + k, 8);
+		memcpy(&eb, s->data + b->value + k, 8);
+		ea = le64toh(ea);
+		eb = le64toh(eb);
+		if (ea < hot_off || ea >= hot_end || ea % BC_INSN_SZ ||
+		    eb != ea - hot_off + cold_off)
+			return false;
+	}
+	return true;
+}
+
 /* Both refer (call or ld_imm64) to F, or hot to F and cold to twin(F). */
 static bool same_target(const struct pair_ctx *pc, __u32 i)
 {
@@ -394,6 +440,9 @@ static void check_pair_insns(struct chk *k, const struct bpfcancel_func *hot,
 			continue;
 		}
 		if (rel_same(k->obj, rh, rc))
+			continue;
+		if (hot->insns[j].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+		    same_jump_table(k->obj, hot, cold, rh, rc))
 			continue;
 		pc.base = 0;
 		if ((hot->insns[j].code == (BPF_JMP | BPF_CALL) ||
