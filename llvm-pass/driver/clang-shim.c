@@ -10,6 +10,9 @@
  *                                 -mllvm -bpf-cancel-mode=auto|all
  *   -fno-bpf-cancellable          (the last of the two wins)
  *   -fbpf-cancellable-policy=F    -mllvm -bpf-cancel-policy=F
+ *   (none of the -W flags)        -mllvm -bpf-cancel-warn=default: a
+ *                                 twin dropped is a warning, a loop no
+ *                                 site cuts short a remark
  *   -Wbpf-cancel                  -mllvm -bpf-cancel-warn=warn
  *   -Werror=bpf-cancel            -mllvm -bpf-cancel-warn=error
  *   -Wno-bpf-cancel               -mllvm -bpf-cancel-warn=none
@@ -73,8 +76,8 @@ static char *plugin_path(void) {
 
 int main(int argc, char **argv) {
   const char *clang = getenv("BPFCANCEL_CLANG");
-  const char *mode = NULL, *policy = NULL, *warn = "none";
-  int want_warn = 0, warn_error = 0, preprocess_only = 0;
+  const char *mode = NULL, *policy = NULL, *warn = "default";
+  int want_warn = -1, warn_error = 0, preprocess_only = 0;
   const char *bitcode_flag = NULL;
   char **out;
   int i, n = 0;
@@ -142,8 +145,10 @@ int main(int argc, char **argv) {
       out[n++] = argv[i];
     }
   }
-  if (want_warn)
+  if (want_warn > 0)
     warn = warn_error ? "error" : "warn";
+  else if (!want_warn)
+    warn = "none";
   if (policy && !mode)
     fprintf(stderr,
             WPREFIX "-fbpf-cancellable-policy=%s has no effect without "

@@ -39,6 +39,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/Support/CodeGen.h"
 
@@ -72,6 +73,11 @@ inline constexpr const char *NoTwinAttr = "bpf-cancel-no-twin";
 /// Can the linker replace F's definition (weak, linkonce, common)? Such
 /// functions never get a twin.
 inline bool isInterposableDef(const llvm::Function &F);
+/// String function attribute on a function whose twin the object phase
+/// could not make equal to it (a case nobody foresaw): it keeps no twin,
+/// loads as a plain function, and a warning says so. Set only on the
+/// object phase's own copy of the module.
+inline constexpr const char *DroppedAttr = "bpf-cancel-dropped";
 /// Suffix of twin names. BTF FUNC names must be C identifiers, so "__cold"
 /// and not LLVM's usual ".cold".
 inline constexpr const char *TwinSuffix = "__cold";
@@ -142,7 +148,10 @@ private:
 enum class Mode { Auto, All };
 Mode getMode();
 /// -bpf-cancel-warn.
-enum class WarnLevel { None, Warn, Error };
+/// Default: a dropped twin is a warning, a loop no site cuts short only a
+/// remark; Warn: both warnings (-Wbpf-cancel); Error: both errors
+/// (-Werror=bpf-cancel); None: remarks only (-Wno-bpf-cancel).
+enum class WarnLevel { None, Default, Warn, Error };
 WarnLevel getWarnLevel();
 
 /// If CB calls a BPF helper ("call ptr inttoptr (i64 ID to ptr)"), return
@@ -159,9 +168,22 @@ void reportError(llvm::LLVMContext &Ctx, const llvm::Twine &Msg);
 bool markFunctions(llvm::Module &M, const Policy &P,
                    const llvm::StringMap<std::string> *Extra = nullptr);
 
-/// Create F__cold for every function of M carrying TwinAttr. Returns the
-/// number of twins created, or -1 after a diagnosed error.
-int createTwins(llvm::Module &M, const Policy &P);
+struct MachineTwins;
+/// Create F__cold for every function of M carrying TwinAttr (and not
+/// NoTwinAttr). Returns the number of twins created, or -1 after a
+/// diagnosed error. With MT, also records each twin's subprogram and
+/// metadata map, for the copy of its machine code (BPFCancelMachineTwin).
+int createTwins(llvm::Module &M, const Policy &P,
+                MachineTwins *MT = nullptr);
+
+/// Symbolic labels ("l1:", "loop_end:") that inline asm text defines.
+/// Numeric local labels ("1:") and %= labels ("l0_%=:") may repeat and are
+/// left alone.
+void collectAsmLabels(llvm::StringRef Asm, llvm::StringSet<> &Labels);
+/// Asm with every label of Labels renamed to "<label>__cold" (a twin is a
+/// second copy in the same object).
+std::string renameAsmLabels(llvm::StringRef Asm,
+                            const llvm::StringSet<> &Labels);
 
 /// The object phase (PreCodeGenCallback).
 bool runObjectPhase(llvm::Module &M, llvm::TargetMachine &TM,

@@ -70,6 +70,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BPFCancel.h"
+#include "BPFCancelMachineTwin.h"
 #include "BPFCancelRuntime.h"
 
 #include "llvm/ADT/DenseSet.h"
@@ -123,6 +124,12 @@ static cl::opt<std::string> SavePlain(
     "bpf-cancel-save-plain", cl::Hidden, cl::init(""),
     cl::desc("BPF: write the object compiled without twins to this file"));
 
+static cl::opt<std::string> InjectDiff(
+    "bpf-cancel-inject-diff", cl::Hidden, cl::init(""),
+    cl::desc("BPF (testing): change one instruction of this function's twin "
+             "after it is made, as a codegen divergence would; the check "
+             "must drop the twin"));
+
 namespace {
 
 //===----------------------------------------------------------------------===//
@@ -132,7 +139,7 @@ namespace {
 
 constexpr unsigned SHT_SYMTAB = 2, SHT_REL = 9;
 constexpr uint64_t SHF_EXECINSTR = 4;
-constexpr unsigned STT_FUNC = 2, STT_SECTION = 3;
+constexpr unsigned STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3;
 constexpr unsigned R_BPF_64_ABS64 = 2;
 
 struct Section {
@@ -435,19 +442,6 @@ HotInfo analyseHot(const ElfObject &O, const ObjFunc &F, const Policy &P) {
   return H;
 }
 
-bool emitObject(Module &M, TargetMachine &TM, SmallVectorImpl<char> &Buf) {
-  raw_svector_ostream OS(Buf);
-  legacy::PassManager PM;
-  // As clang's EmitAssemblyHelper::AddEmitPasses: TLI and TTI first.
-  TargetLibraryInfoImpl TLII(M.getTargetTriple());
-  PM.add(new TargetLibraryInfoWrapperPass(TLII));
-  PM.add(createTargetTransformInfoWrapperPass(TM.getTargetIRAnalysis()));
-  if (TM.addPassesToEmitFile(PM, OS, nullptr, CodeGenFileType::ObjectFile))
-    return false;
-  PM.run(M);
-  return true;
-}
-
 /// Source lines of object instructions, from DWARF (-g).
 class LineTable {
 public:
@@ -510,7 +504,9 @@ public:
   bool run(raw_pwrite_stream &OS);
 
 private:
-  enum class Outcome { Done, Fallback };
+  /// Done; Fallback: take the full path; Retry: twins were dropped, start
+  /// again without them.
+  enum class Outcome { Done, Fallback, Retry };
   Module *MP;
   std::unique_ptr<Module> Owned; // the fallback's copy
   Module &mod() { return *MP; }
@@ -521,9 +517,10 @@ private:
 
   /// Compile M to an object in Buf, from the TargetMachine state clang
   /// gave (see TMState).
-  bool emit(Module &M, SmallVectorImpl<char> &Buf) {
+  bool emit(Module &M, SmallVectorImpl<char> &Buf,
+            MachineTwins *Twins = nullptr) {
     InitialTM.restore(TM);
-    bool Ok = emitObject(M, TM, Buf);
+    bool Ok = emitObjectWithTwins(M, TM, Buf, Twins);
     InitialTM.restore(TM);
     return Ok;
   }
@@ -541,6 +538,27 @@ private:
   unsigned NumErrors = 0;
   bool NoExactLines = false;
 
+  /// A twin that could not be made equal to its function. The function
+  /// keeps no twin (and loads as a plain function); the compile goes on.
+  struct Drop {
+    std::string Func;
+    unsigned Insn; // ~0u: no instruction in particular
+    std::string Why;
+    DiagnosticLocation Loc;
+  };
+  /// Dropped in earlier attempts (kept out of every later one), and in
+  /// this one.
+  std::vector<Drop> Dropped, Pending;
+  /// No twin at all: a problem no single twin explains.
+  bool DropAllTwins = false, PendingAll = false;
+  std::string DropAllWhy;
+  std::unique_ptr<MachineTwins> MT;
+  void drop(const std::string &Func, unsigned Insn, const Twine &Why);
+  void dropAll(const Twine &Why);
+  void reset(ArrayRef<char> Bitcode);
+  bool twinProblems();
+  void dropDiagnostics();
+
   DiagnosticLocation locate(Function *F, unsigned Sec, uint64_t Off);
   void error(Function *F, const DiagnosticLocation &Loc, const Twine &Msg);
   void analysePlain(StringMap<std::string> &Extra);
@@ -548,11 +566,14 @@ private:
   bool patchCancelSection();
   bool postProcess();
   void retargetTwinCalls();
+  void injectDiff();
   void checkFinal(bool AgainstPlain);
+  bool sameJumpTable(const ObjFunc &Hot, const ObjFunc &Cold, unsigned HotSym,
+                     unsigned ColdSym) const;
   void remarks();
   bool collectPairs(const ElfObject &O);
   Outcome runFast();
-  void runFull(ArrayRef<char> Bitcode);
+  Outcome runFull(ArrayRef<char> Bitcode);
 };
 
 DiagnosticLocation ObjectPhase::locate(Function *F, unsigned Sec,
@@ -586,6 +607,112 @@ void ObjectPhase::error(Function *F, const DiagnosticLocation &Loc,
     Ctx.diagnose(DiagnosticInfoUnsupported(*F, "bpfcancel: " + Msg, Loc));
   else
     reportError(Ctx, Msg);
+}
+
+void ObjectPhase::drop(const std::string &Func, unsigned Insn,
+                       const Twine &Why) {
+  for (const Drop &D : Pending)
+    if (D.Func == Func)
+      return; // one reason is enough
+  Function *F = mod().getFunction(Func);
+  DiagnosticLocation Loc;
+  const ObjFunc *PF = Plain.func(Func);
+  if (F && PF && Insn != ~0u)
+    Loc = locate(F, PF->Sec, PF->Off + 8 * Insn);
+  else if (F && F->getSubprogram())
+    Loc = DiagnosticLocation(F->getSubprogram());
+  Pending.push_back({Func, Insn, Why.str(), Loc});
+}
+
+void ObjectPhase::dropAll(const Twine &Why) {
+  if (!PendingAll)
+    DropAllWhy = Why.str();
+  PendingAll = true;
+}
+
+/// Twins whose machine code could not be copied (BPFCancelMachineTwin).
+bool ObjectPhase::twinProblems() {
+  for (const MachineTwins::Problem &Pr : MT ? MT->Problems
+                                            : std::vector<MachineTwins::Problem>())
+    drop(Pr.Func, Pr.Insn, "its machine code cannot be copied: " + Pr.Why);
+  return !Pending.empty();
+}
+
+/// Start again from the copy of the module, without the twins dropped so
+/// far, in this context so that diagnostics reach clang.
+void ObjectPhase::reset(ArrayRef<char> Bitcode) {
+  Expected<std::unique_ptr<Module>> Copy = parseBitcodeFile(
+      MemoryBufferRef(StringRef(Bitcode.data(), Bitcode.size()), "copy"), Ctx);
+  if (!Copy) {
+    reportError(Ctx, "cannot copy the module: " + toString(Copy.takeError()));
+    ++NumErrors;
+    return;
+  }
+  Owned = std::move(*Copy);
+  MP = Owned.get();
+  for (Drop &D : Pending)
+    Dropped.push_back(std::move(D));
+  Pending.clear();
+  DropAllTwins |= PendingAll;
+  PendingAll = false;
+  for (Function &F : mod()) {
+    if (F.isDeclaration())
+      continue;
+    bool Out = DropAllTwins;
+    for (const Drop &D : Dropped)
+      Out |= D.Func == F.getName();
+    if (Out)
+      F.addFnAttr(DroppedAttr, "dropped");
+  }
+  FinalBuf.clear();
+  PlainBuf.clear();
+  Final = ElfObject();
+  Plain = ElfObject();
+  Lines.reset();
+  Pairs.clear();
+  Info.clear();
+  SiteCapacity = 0;
+  MT.reset();
+}
+
+/// -Wbpf-cancel (on by default) and -Rpass-missed=bpf-cancel for every
+/// twin dropped: the function loads and runs as a plain function.
+void ObjectPhase::dropDiagnostics() {
+  const DiagnosticHandler *DH = Ctx.getDiagHandlerPtr();
+  bool Missed = Ctx.getLLVMRemarkStreamer() ||
+                DH->isMissedOptRemarkEnabled(DEBUG_TYPE);
+  auto Report = [&](Function *F, const DiagnosticLocation &Loc,
+                    const std::string &Msg) {
+    if (Missed && F) {
+      OptimizationRemarkMissed Rem(DEBUG_TYPE, "DroppedTwin", Loc,
+                                   &F->getEntryBlock());
+      Rem << Msg;
+      Ctx.diagnose(Rem);
+    }
+    if (getWarnLevel() == WarnLevel::None)
+      return;
+    DiagnosticSeverity Sev =
+        getWarnLevel() == WarnLevel::Error ? DS_Error : DS_Warning;
+    if (F)
+      Ctx.diagnose(
+          DiagnosticInfoUnsupported(*F, Msg + " [-Wbpf-cancel]", Loc, Sev));
+    else
+      Ctx.diagnose(DiagnosticInfoGeneric(
+          Twine("bpfcancel: ") + Msg + " [-Wbpf-cancel]", Sev));
+  };
+  if (DropAllTwins) {
+    Report(nullptr, DiagnosticLocation(),
+           "no function of this object gets a cold twin (" + DropAllWhy +
+               "): it loads and runs as a plain object");
+    return;
+  }
+  for (const Drop &D : Dropped) {
+    std::string Msg = "'" + D.Func + "' gets no cold twin: " + D.Why;
+    if (D.Insn != ~0u)
+      Msg += " (insn " + std::to_string(D.Insn) + ")";
+    Msg += "; it loads and runs as a plain function";
+    Report(mod().getFunction(D.Func), D.Loc, Msg);
+  }
 }
 
 void ObjectPhase::analysePlain(StringMap<std::string> &Extra) {
@@ -706,15 +833,13 @@ bool ObjectPhase::postProcess() {
     const ObjFunc *Hot = Final.func(N);
     Function *HotF = mod().getFunction(N);
     if (!Cold || !Hot) {
-      error(HotF, DiagnosticLocation(),
-            "function '" + N + "' or its twin is missing from the object");
+      drop(N, ~0u, "the function or its twin is missing from the object");
       continue;
     }
     if (Cold->Size != Hot->Size) {
-      error(HotF, DiagnosticLocation(HotF->getSubprogram()),
-            "twin of '" + N + "' has " + Twine(Cold->insnCnt()) +
-                " instructions, the function " + Twine(Hot->insnCnt()) +
-                " (codegen diverged; please report)");
+      drop(N, ~0u,
+           "its twin has " + Twine(Cold->insnCnt()) +
+               " instructions, the function " + Twine(Hot->insnCnt()));
       continue;
     }
     for (const Site &S : Info[N].Sites) {
@@ -728,19 +853,14 @@ bool ObjectPhase::postProcess() {
                     &Buf[Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * S.Insn],
                     8) == 0;
       if (!Ok) {
-        error(HotF,
-              locate(HotF, Plain.func(N)->Sec, Plain.func(N)->Off + 8 * S.Insn),
-              "twin of '" + N + "' does not match at site insn " +
-                  Twine(S.Insn) + " (" + S.What + ")");
+        drop(N, S.Insn, "its twin does not match at the site (" + S.What + ")");
         continue;
       }
       // Stock libbpf refuses a relocation on anything but a call or an
       // ld_imm64 (bpf_program__record_reloc()): no site may keep one.
       if (Final.reloc(*Cold, S.Insn)) {
-        error(HotF,
-              locate(HotF, Plain.func(N)->Sec, Plain.func(N)->Off + 8 * S.Insn),
-              "twin of '" + N + "' keeps a relocation at site insn " +
-                  Twine(S.Insn) + " (" + S.What + ")");
+        drop(N, S.Insn, "its twin keeps a relocation at the site (" + S.What +
+                            ")");
         continue;
       }
       uint8_t *P = &Buf[Final.Secs[Cold->Sec].Offset + Cold->Off + 8 * S.Insn];
@@ -748,15 +868,14 @@ bool ObjectPhase::postProcess() {
           &Buf[Final.Secs[Hot->Sec].Offset + Hot->Off + 8 * S.Insn];
       uint8_t Out[8];
       if (!runtimeColdInsn(HotP, unsigned(S.Kind), S.Imm, Out)) {
-        error(HotF, DiagnosticLocation(HotF->getSubprogram()),
-              "no cold instruction for site insn " + Twine(S.Insn) + " of '" +
-                  N + "'");
+        drop(N, S.Insn, "the site (" + S.What + ") has no cold instruction");
         continue;
       }
       memcpy(P, Out, 8);
     }
   }
   retargetTwinCalls();
+  injectDiff();
   // Relocations of .BPF.cancel: symbol-relative, zero stored addend.
   unsigned CancelSec = 0;
   for (unsigned I = 0; I < Final.Secs.size(); ++I)
@@ -796,6 +915,35 @@ bool ObjectPhase::postProcess() {
     return false;
   }
   return NumErrors == 0;
+}
+
+/// -bpf-cancel-inject-diff=F: the first ALU instruction with an immediate
+/// of F's twin that is not a site gets another immediate. Nothing else can
+/// make a twin differ now that twins are copied from machine code; this
+/// proves that a difference is still caught, and dropped.
+void ObjectPhase::injectDiff() {
+  if (InjectDiff.empty() || !Info.count(InjectDiff))
+    return;
+  const ObjFunc *Cold = Final.func(InjectDiff + TwinSuffix);
+  if (!Cold)
+    return;
+  DenseSet<unsigned> SiteSet;
+  for (const Site &S : Info[InjectDiff].Sites)
+    SiteSet.insert(S.Insn);
+  for (unsigned I = 0; I < Cold->insnCnt(); ++I) {
+    Insn In = Final.insn(*Cold, I);
+    if (In.Code == OpLdImm64) {
+      ++I;
+      continue;
+    }
+    uint8_t Cls = In.Code & BPF_CLASS_MASK;
+    if (SiteSet.count(I) || (Cls != 0x04 && Cls != 0x07) || (In.Code & 0x08))
+      continue; // not BPF_ALU/BPF_ALU64 with BPF_K
+    uint8_t *P = (uint8_t *)FinalBuf.data() + Final.Secs[Cold->Sec].Offset +
+                 Cold->Off + 8 * I;
+    endian::write32le(P + 4, uint32_t(In.Imm) ^ 0x40);
+    return;
+  }
 }
 
 /// Calls from a twin to a function that has a twin go to that twin. The
@@ -876,6 +1024,33 @@ void ObjectPhase::retargetTwinCalls() {
   }
 }
 
+/// Do symbols HotSym and ColdSym name jump tables (-mcpu=v4: section
+/// .jumptables, entries are byte offsets in the code section) that send
+/// Cold to the same places in itself as HotSym sends Hot in itself?
+bool ObjectPhase::sameJumpTable(const ObjFunc &Hot, const ObjFunc &Cold,
+                                unsigned HotSym, unsigned ColdSym) const {
+  // Each table's entries are offsets in its own function's section.
+  if (HotSym >= Final.Syms.size() || ColdSym >= Final.Syms.size())
+    return false;
+  const Symbol &A = Final.Syms[HotSym], &B = Final.Syms[ColdSym];
+  if (A.Type != STT_OBJECT || B.Type != STT_OBJECT || A.Shndx != B.Shndx ||
+      A.Shndx >= Final.Secs.size() || A.Size != B.Size || A.Size % 8 ||
+      !A.Size)
+    return false;
+  const Section &S = Final.Secs[A.Shndx];
+  if (S.Name != ".jumptables" || Final.Relocs.count(A.Shndx) ||
+      A.Value + A.Size > S.Size || B.Value + B.Size > S.Size)
+    return false;
+  for (uint64_t K = 0; K < A.Size; K += 8) {
+    uint64_t EA = endian::read64le(Final.Data.data() + S.Offset + A.Value + K);
+    uint64_t EB = endian::read64le(Final.Data.data() + S.Offset + B.Value + K);
+    if (EA < Hot.Off || EA >= Hot.Off + Hot.Size || EA % 8 ||
+        EB != EA - Hot.Off + Cold.Off)
+      return false;
+  }
+  return true;
+}
+
 void ObjectPhase::checkFinal(bool AgainstPlain) {
   ArrayRef<uint8_t> F((const uint8_t *)FinalBuf.data(), FinalBuf.size());
   ArrayRef<uint8_t> PB((const uint8_t *)PlainBuf.data(), PlainBuf.size());
@@ -883,14 +1058,9 @@ void ObjectPhase::checkFinal(bool AgainstPlain) {
   for (const ObjFunc &PF :
        AgainstPlain ? Plain.Funcs : std::vector<ObjFunc>()) {
     const ObjFunc *FF = Final.func(PF.Name);
-    Function *IRF = mod().getFunction(PF.Name);
     auto Fail = [&](const Twine &Why) {
-      error(IRF,
-            IRF ? DiagnosticLocation(IRF->getSubprogram())
-                : DiagnosticLocation(),
-            "hot function '" + PF.Name +
-                "' differs from the build without -fbpf-cancellable: " + Why +
-                " (please report)");
+      dropAll("hot function '" + PF.Name +
+              "' differs from the build without -fbpf-cancellable: " + Why);
     };
     if (!FF || FF->Size != PF.Size ||
         Final.Secs[FF->Sec].Name != Plain.Secs[PF.Sec].Name) {
@@ -922,7 +1092,6 @@ void ObjectPhase::checkFinal(bool AgainstPlain) {
     DenseSet<unsigned> SiteSet;
     for (const Site &S : Info[N].Sites)
       SiteSet.insert(S.Insn);
-    Function *IRF = mod().getFunction(N);
     for (unsigned I = 0; I < Hot->insnCnt(); ++I) {
       if (SiteSet.count(I))
         continue;
@@ -939,22 +1108,46 @@ void ObjectPhase::checkFinal(bool AgainstPlain) {
         Same = A.Imm == B.Imm && !RA == !RB;
         if (Same && RA)
           Same = RA->Type == RB->Type &&
-                 Final.Syms[RA->Sym].Name == Final.Syms[RB->Sym].Name;
+                 (Final.Syms[RA->Sym].Name == Final.Syms[RB->Sym].Name ||
+                  sameJumpTable(*Hot, *Cold, RA->Sym, RB->Sym));
       }
       if (!Same) {
-        const ObjFunc *PF = Plain.func(N);
-        error(IRF, locate(IRF, PF->Sec, PF->Off + 8 * I),
-              "twin of '" + N + "' differs from it at insn " + Twine(I) +
-                  ", which is not a cancellation site (please report)");
+        auto Show = [&](const ObjFunc &Fn, const Insn &In) {
+          std::string Str;
+          raw_string_ostream OS(Str);
+          OS << "code 0x" << Twine::utohexstr(In.Code) << " dst r"
+             << unsigned(In.Dst) << " src r" << unsigned(In.Src) << " off "
+             << In.Off << " imm " << In.Imm;
+          if (const Reloc *R = Final.reloc(Fn, I))
+            OS << " reloc " << Final.Syms[R->Sym].Name;
+          return Str;
+        };
+        drop(N, I,
+             "its twin differs from it at an instruction that is not a "
+             "cancellation site (" +
+                 Show(*Hot, A) + "; twin: " + Show(*Cold, B) + ")");
         break;
       }
     }
   }
+  if (!Pending.empty() || PendingAll)
+    return; // the next attempt is checked again
   if (AgainstPlain)
     for (const std::string &Msg : runtimeCmpHot(PB, F))
-      error(nullptr, DiagnosticLocation(), Msg);
-  for (const std::string &Msg : runtimeCheckObject(F, P.runtimeHandle()))
-    error(nullptr, DiagnosticLocation(), Msg);
+      dropAll(Msg);
+  // The runtime library's checker is what libbpf and the kernel run: a
+  // twin it refuses is dropped (its messages name the function).
+  for (const std::string &Msg : runtimeCheckObject(F, P.runtimeHandle())) {
+    StringRef M(Msg);
+    size_t At = M.find("function '");
+    StringRef Name;
+    if (At != StringRef::npos)
+      Name = M.substr(At + 10).take_until([](char C) { return C == '\''; });
+    if (!Name.empty() && Info.count(Name.str()))
+      drop(Name.str(), ~0u, "the object checker refuses it: " + Msg);
+    else
+      dropAll(Msg);
+  }
 }
 
 void ObjectPhase::remarks() {
@@ -964,8 +1157,9 @@ void ObjectPhase::remarks() {
   bool All = Ctx.getLLVMRemarkStreamer(); // -fsave-optimization-record
   bool WhyOn = All || DH->isAnalysisRemarkEnabled(DEBUG_TYPE);
   bool SitesOn = All || DH->isPassedOptRemarkEnabled(DEBUG_TYPE);
-  bool LoopsOn = All || DH->isMissedOptRemarkEnabled(DEBUG_TYPE) ||
-                 getWarnLevel() != WarnLevel::None;
+  bool LoopWarn = getWarnLevel() == WarnLevel::Warn ||
+                  getWarnLevel() == WarnLevel::Error;
+  bool LoopsOn = All || DH->isMissedOptRemarkEnabled(DEBUG_TYPE) || LoopWarn;
   for (Function &F : mod()) {
     if (!WhyOn || F.isDeclaration() || !F.hasFnAttribute(NoTwinAttr))
       continue;
@@ -1047,7 +1241,7 @@ void ObjectPhase::remarks() {
                                    &F->getEntryBlock());
       Rem << Msg << (HasDbg ? "" : Hint);
       Ctx.diagnose(Rem);
-      if (getWarnLevel() != WarnLevel::None)
+      if (LoopWarn)
         Ctx.diagnose(DiagnosticInfoUnsupported(
             *F, Msg + " [-Wbpf-cancel]" + (HasDbg ? "" : Hint), Loc,
             getWarnLevel() == WarnLevel::Error ? DS_Error : DS_Warning));
@@ -1152,9 +1346,11 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
   std::string Err;
   markFunctions(M, P);
   for (Function &F : M)
-    if (!F.isDeclaration() && F.hasFnAttribute(TwinAttr))
+    if (!F.isDeclaration() && F.hasFnAttribute(TwinAttr) &&
+        !F.hasFnAttribute(DroppedAttr))
       SiteCapacity += siteBound(F, P);
-  int N = createTwins(M, P);
+  MT = std::make_unique<MachineTwins>(P);
+  int N = createTwins(M, P, MT.get());
   if (N < 0)
     return Outcome::Done;
   for (Function &F : M)
@@ -1162,7 +1358,8 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
       Pairs.push_back(F.getFnAttribute(TwinOfAttr).getValueAsString().str());
   if (N > 0)
     addCancelSection(/*Placeholder=*/true);
-  if (!emit(M, FinalBuf)) {
+  stubTwinBodies(M, *MT);
+  if (!emit(M, FinalBuf, MT.get())) {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return Outcome::Done;
   }
@@ -1181,13 +1378,15 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
   for (auto &E : Extra) {
     Function *F = M.getFunction(E.getKey());
     if (!F || F->hasFnAttribute(TwinOfAttr) || F->hasFnAttribute(TwinAttr) ||
-        isInterposableDef(*F))
+        F->hasFnAttribute(DroppedAttr) || isInterposableDef(*F))
       continue;
     if (Trace)
       errs() << "bpf-cancel: '" << E.getKey() << "' (" << E.getValue()
              << ") is long only in the object: full path\n";
     return Outcome::Fallback;
   }
+  if (twinProblems())
+    return Outcome::Retry;
   if (!collectPairs(Final))
     return Outcome::Done;
   if (Pairs.empty())
@@ -1203,13 +1402,15 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
   }
   if (patchCancelSection() && postProcess())
     checkFinal(/*AgainstPlain=*/false);
+  if (!Pending.empty() || PendingAll)
+    return Outcome::Retry;
   remarks();
   return Outcome::Done;
 }
 
 /// Two codegens: plain (a build without the flag, from Bitcode), then the
 /// module with twins; every hot function is checked against plain.
-void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
+ObjectPhase::Outcome ObjectPhase::runFull(ArrayRef<char> Bitcode) {
   Module &M = mod();
   std::string Err;
   {
@@ -1220,11 +1421,11 @@ void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
     if (!Clone) {
       reportError(Ctx,
                   "cannot copy the module: " + toString(Clone.takeError()));
-      return;
+      return Outcome::Done;
     }
     if (!emit(**Clone, PlainBuf)) {
       reportError(Ctx, "the BPF target cannot emit an object file");
-      return;
+      return Outcome::Done;
     }
   }
   if (!SavePlain.empty()) {
@@ -1239,7 +1440,7 @@ void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
           ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(), PlainBuf.size()),
           Err)) {
     reportError(Ctx, Err);
-    return;
+    return Outcome::Done;
   }
   LineData =
       ArrayRef<uint8_t>((const uint8_t *)PlainBuf.data(), PlainBuf.size());
@@ -1247,30 +1448,37 @@ void ObjectPhase::runFull(ArrayRef<char> Bitcode) {
   StringMap<std::string> Extra;
   analysePlain(Extra);
   markFunctions(M, P, &Extra);
-  if (createTwins(M, P) < 0 || !collectPairs(Plain))
-    return;
+  MT = std::make_unique<MachineTwins>(P);
+  if (createTwins(M, P, MT.get()) < 0 || !collectPairs(Plain))
+    return Outcome::Done;
   if (Pairs.empty()) {
     // Nothing can run long: the object is the plain one.
     FinalBuf = PlainBuf;
-    return;
+    return Outcome::Done;
   }
   // (c) sites were classified in analysePlain(); (d)
   addCancelSection(/*Placeholder=*/false);
   // (e)
-  if (!emit(M, FinalBuf)) {
+  stubTwinBodies(M, *MT);
+  if (!emit(M, FinalBuf, MT.get())) {
     reportError(Ctx, "the BPF target cannot emit an object file");
-    return;
+    return Outcome::Done;
   }
+  if (twinProblems())
+    return Outcome::Retry;
   if (!Final.parse(
           ArrayRef<uint8_t>((const uint8_t *)FinalBuf.data(), FinalBuf.size()),
           Err)) {
     reportError(Ctx, Err);
-    return;
+    return Outcome::Done;
   }
   // (f), (g)
   if (postProcess())
     checkFinal(/*AgainstPlain=*/true);
+  if (!Pending.empty() || PendingAll)
+    return Outcome::Retry;
   remarks();
+  return Outcome::Done;
 }
 
 bool ObjectPhase::run(raw_pwrite_stream &OS) {
@@ -1278,37 +1486,47 @@ bool ObjectPhase::run(raw_pwrite_stream &OS) {
   // it does not keep use-list order, and instruction selection and
   // register allocation can depend on it (seen on the selftests: r3/r4
   // swapped in test_skeleton.c). Bitcode that preserves use-list order
-  // does. It feeds the plain compile and the fast path's fallback.
+  // does. It feeds the plain compile, the fast path's fallback and the
+  // attempts after a twin is dropped.
   SmallVector<char, 0> BC;
   {
     raw_svector_ostream BCOS(BC);
     WriteBitcodeToFile(mod(), BCOS, /*ShouldPreserveUseListOrder=*/true);
   }
   bool Full = VerifyHot || !SavePlain.empty();
-  if (!Full && runFast() == Outcome::Fallback) {
-    // Codegen changed the IR of the original module: start again from
-    // the copy, in this context so that diagnostics reach clang.
-    Expected<std::unique_ptr<Module>> Copy = parseBitcodeFile(
-        MemoryBufferRef(StringRef(BC.data(), BC.size()), "copy"), Ctx);
-    if (!Copy) {
-      reportError(Ctx, "cannot copy the module: " + toString(Copy.takeError()));
-      return true;
+  // Each retry drops at least one more twin (or all of them), so this
+  // ends; codegen changed the IR of the module, so every new attempt
+  // starts from the copy.
+  for (;;) {
+    Outcome O = Full ? runFull(BC) : runFast();
+    if (O == Outcome::Done || NumErrors)
+      break;
+    if (O == Outcome::Fallback)
+      Full = true;
+    if (O == Outcome::Retry) {
+      bool New = PendingAll && !DropAllTwins;
+      for (const Drop &D : Pending) {
+        if (Trace)
+          errs() << "bpf-cancel: '" << D.Func << "' gets no twin: " << D.Why
+                 << "\n";
+        New |= none_of(Dropped, [&](const Drop &X) { return X.Func == D.Func; });
+      }
+      if (!New && !DropAllTwins) {
+        // A twin dropped already came back: drop them all.
+        dropAll("twin of '" + Pending.front().Func + "' still present after "
+                "it was dropped (" + Pending.front().Why + ")");
+      } else if (!New) {
+        // Cannot happen: without twins the object is the plain one.
+        reportError(Ctx, "cannot build the object even without twins: " +
+                             DropAllWhy);
+        return true;
+      }
     }
-    Owned = std::move(*Copy);
-    MP = Owned.get();
-    FinalBuf.clear();
-    Final = ElfObject();
-    Plain = ElfObject();
-    Lines.reset();
-    Pairs.clear();
-    Info.clear();
-    SiteCapacity = 0;
-    Full = true;
+    reset(BC);
   }
-  if (Full)
-    runFull(BC);
   if (NumErrors || FinalBuf.empty())
     return true; // diagnosed; never write a bad object
+  dropDiagnostics();
   // (h)
   OS << StringRef(FinalBuf.data(), FinalBuf.size());
   return true;

@@ -69,9 +69,12 @@ static cl::opt<Mode> ModeOpt(
                clEnumValN(Mode::All, "all", "every defined function")));
 
 static cl::opt<WarnLevel>
-    WarnOpt("bpf-cancel-warn", cl::init(WarnLevel::None),
-            cl::desc("BPF: diagnose loops cancellation cannot cut short"),
-            cl::values(clEnumValN(WarnLevel::None, "none", "remark only"),
+    WarnOpt("bpf-cancel-warn", cl::init(WarnLevel::Default),
+            cl::desc("BPF: diagnose twins dropped and loops cancellation "
+                     "cannot cut short"),
+            cl::values(clEnumValN(WarnLevel::None, "none", "remarks only"),
+                       clEnumValN(WarnLevel::Default, "default",
+                                  "warn about dropped twins only"),
                        clEnumValN(WarnLevel::Warn, "warn", "warning"),
                        clEnumValN(WarnLevel::Error, "error", "error")));
 

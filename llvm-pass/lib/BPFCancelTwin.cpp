@@ -61,6 +61,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "BPFCancel.h"
+#include "BPFCancelMachineTwin.h"
 
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -91,10 +92,9 @@ bool isIdentChar(char C) {
   return isAlnum(C) || C == '_' || C == '.' || C == '$';
 }
 
-/// Symbolic labels ("l1:", "loop_end:") that inline asm text defines.
-/// Numeric local labels ("1:") and %= labels ("l0_%=:") may repeat and are
-/// left alone.
-void collectAsmLabels(StringRef Asm, StringSet<> &Labels) {
+} // namespace
+
+void bpfcancel::collectAsmLabels(StringRef Asm, StringSet<> &Labels) {
   for (size_t I = 0; I < Asm.size();) {
     if (!isIdentChar(Asm[I])) {
       ++I;
@@ -111,8 +111,8 @@ void collectAsmLabels(StringRef Asm, StringSet<> &Labels) {
   }
 }
 
-/// Asm with every label of Labels renamed to "<label>__cold".
-std::string renameAsmLabels(StringRef Asm, const StringSet<> &Labels) {
+std::string bpfcancel::renameAsmLabels(StringRef Asm,
+                                       const StringSet<> &Labels) {
   std::string Out;
   for (size_t I = 0; I < Asm.size();) {
     if (!isIdentChar(Asm[I])) {
@@ -132,6 +132,8 @@ std::string renameAsmLabels(StringRef Asm, const StringSet<> &Labels) {
   }
   return Out;
 }
+
+namespace {
 
 /// A twin is a second copy of its hot function in the same object, so
 /// symbolic labels its inline asm defines (the naked verifier_*.c
@@ -237,12 +239,13 @@ DISubprogram *twinSubprogram(DISubprogram &HotSP, StringRef Name) {
 
 } // namespace
 
-int bpfcancel::createTwins(Module &M, const Policy &P) {
+int bpfcancel::createTwins(Module &M, const Policy &P, MachineTwins *MT) {
   LLVMContext &Ctx = M.getContext();
   SmallVector<Function *, 16> Hot;
   for (Function &F : M)
     if (!F.isDeclaration() && F.hasFnAttribute(TwinAttr) &&
-        !F.hasFnAttribute(TwinOfAttr) && !isInterposableDef(F))
+        !F.hasFnAttribute(TwinOfAttr) && !F.hasFnAttribute(DroppedAttr) &&
+        !isInterposableDef(F))
       Hot.push_back(&F);
 
   DenseMap<Function *, Function *> TwinOf;
@@ -300,6 +303,13 @@ int bpfcancel::createTwins(Module &M, const Policy &P) {
         SP->replaceRetainedNodes(MDTuple::get(Ctx, Retained));
     }
     renameTwinAsmLabels(*T);
+    if (MT) {
+      MachineTwins::Twin &Info = MT->ByTwin[T];
+      Info.Hot = F;
+      Info.SP = SP;
+      Info.MD = std::make_shared<MachineTwins::MDMap>(std::move(VMap.MD()));
+      MT->TwinOf[F] = T;
+    }
     TwinOf[F] = T;
     Twins.push_back(T);
     LLVM_DEBUG(dbgs() << "bpf-cancel-twin: " << F->getName() << " -> " << Name
