@@ -124,6 +124,14 @@ static cl::opt<std::string> SavePlain(
     "bpf-cancel-save-plain", cl::Hidden, cl::init(""),
     cl::desc("BPF: write the object compiled without twins to this file"));
 
+static cl::opt<bool> CopyTwins(
+    "bpf-cancel-copy-twins", cl::Hidden, cl::init(false),
+    cl::desc("BPF (experimental): copy each twin from its hot function's "
+             "final machine code instead of compiling its IR clone "
+             "(BPFCancelMachineTwin.cpp); its custom codegen pipeline still "
+             "changes some hot functions (large memsets), see "
+             "docs/compiler.md"));
+
 static cl::opt<std::string> InjectDiff(
     "bpf-cancel-inject-diff", cl::Hidden, cl::init(""),
     cl::desc("BPF (testing): change one instruction of this function's twin "
@@ -555,6 +563,7 @@ private:
   std::unique_ptr<MachineTwins> MT;
   void drop(const std::string &Func, unsigned Insn, const Twine &Why);
   void dropAll(const Twine &Why);
+  void dropComputedGoto();
   void reset(ArrayRef<char> Bitcode);
   bool twinProblems();
   void dropDiagnostics();
@@ -622,6 +631,27 @@ void ObjectPhase::drop(const std::string &Func, unsigned Insn,
   else if (F && F->getSubprogram())
     Loc = DiagnosticLocation(F->getSubprogram());
   Pending.push_back({Func, Insn, Why.str(), Loc});
+}
+
+/// Computed goto (-mcpu=v4): a table of the function's own block
+/// addresses is a global relocated against its code, which a twin would
+/// share and jump back into the hot function through. Such a function gets
+/// no twin.
+void ObjectPhase::dropComputedGoto() {
+  for (Function &F : mod()) {
+    if (F.isDeclaration() || !F.hasFnAttribute(TwinAttr) ||
+        F.hasFnAttribute(DroppedAttr) ||
+        none_of(F, [](const BasicBlock &BB) { return BB.hasAddressTaken(); }))
+      continue;
+    F.addFnAttr(DroppedAttr, "computed-goto");
+    if (none_of(Dropped, [&](const Drop &D) { return D.Func == F.getName(); }))
+      Dropped.push_back(
+          {F.getName().str(), ~0u,
+           "it takes the address of its own code (computed goto), which "
+           "would lead its twin back into it",
+           F.getSubprogram() ? DiagnosticLocation(F.getSubprogram())
+                             : DiagnosticLocation()});
+  }
 }
 
 void ObjectPhase::dropAll(const Twine &Why) {
@@ -1062,9 +1092,15 @@ void ObjectPhase::checkFinal(bool AgainstPlain) {
       dropAll("hot function '" + PF.Name +
               "' differs from the build without -fbpf-cancellable: " + Why);
     };
-    if (!FF || FF->Size != PF.Size ||
+    if (!FF) {
+      Fail("missing from the object");
+      continue;
+    }
+    if (FF->Size != PF.Size ||
         Final.Secs[FF->Sec].Name != Plain.Secs[PF.Sec].Name) {
-      Fail("size or section");
+      Fail(Twine(FF->insnCnt()) + " instructions in section '" +
+           Final.Secs[FF->Sec].Name + "', not " + Twine(PF.insnCnt()) +
+           " in '" + Plain.Secs[PF.Sec].Name + "'");
       continue;
     }
     if (memcmp(PB.data() + Plain.Secs[PF.Sec].Offset + PF.Off,
@@ -1349,6 +1385,7 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
     if (!F.isDeclaration() && F.hasFnAttribute(TwinAttr) &&
         !F.hasFnAttribute(DroppedAttr))
       SiteCapacity += siteBound(F, P);
+  dropComputedGoto();
   MT = std::make_unique<MachineTwins>(P);
   int N = createTwins(M, P, MT.get());
   if (N < 0)
@@ -1358,8 +1395,9 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
       Pairs.push_back(F.getFnAttribute(TwinOfAttr).getValueAsString().str());
   if (N > 0)
     addCancelSection(/*Placeholder=*/true);
-  stubTwinBodies(M, *MT);
-  if (!emit(M, FinalBuf, MT.get())) {
+  if (CopyTwins)
+    stubTwinBodies(M, *MT);
+  if (!emit(M, FinalBuf, CopyTwins ? MT.get() : nullptr)) {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return Outcome::Done;
   }
@@ -1448,6 +1486,7 @@ ObjectPhase::Outcome ObjectPhase::runFull(ArrayRef<char> Bitcode) {
   StringMap<std::string> Extra;
   analysePlain(Extra);
   markFunctions(M, P, &Extra);
+  dropComputedGoto();
   MT = std::make_unique<MachineTwins>(P);
   if (createTwins(M, P, MT.get()) < 0 || !collectPairs(Plain))
     return Outcome::Done;
@@ -1459,8 +1498,9 @@ ObjectPhase::Outcome ObjectPhase::runFull(ArrayRef<char> Bitcode) {
   // (c) sites were classified in analysePlain(); (d)
   addCancelSection(/*Placeholder=*/false);
   // (e)
-  stubTwinBodies(M, *MT);
-  if (!emit(M, FinalBuf, MT.get())) {
+  if (CopyTwins)
+    stubTwinBodies(M, *MT);
+  if (!emit(M, FinalBuf, CopyTwins ? MT.get() : nullptr)) {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return Outcome::Done;
   }
