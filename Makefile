@@ -5,7 +5,8 @@
 #   make demo    compile the BPF bomb with -fbpf-cancellable and show its
 #                cold twin and cancellation sites
 #   make check   every test: deps, build, runtime + lit tests, the kernel
-#                selftests corpus, the QEMU kernel bench (x86-64, arm64)
+#                selftests corpus, the sched_ext/samples/tools corpus, a
+#                compiler fuzz smoke, the QEMU kernel bench (x86-64, arm64)
 #
 # Everything is built under $(BUILD); nothing is installed outside it
 # except Debian packages (scripts/install-deps.sh).
@@ -47,4 +48,6 @@ clean:
 	rm -rf $(BUILD)
 
 -include test/corpus/corpus.mk
+-include test/corpus-ext/corpus-ext.mk
+-include test/fuzz/fuzz.mk
 -include test/kernel/kernel.mk

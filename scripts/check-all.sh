@@ -7,6 +7,9 @@
 #   user            cmake "check": runtime unit/corrupt/fuzz suites, lit tests
 #   corpus          the 798 kernel selftests BPF programs, with and without
 #                   -fbpf-cancellable (test/corpus/run.sh)
+#   corpus-ext      sched_ext schedulers, samples/bpf, tools/bpf of 6.12
+#                   (test/corpus-ext/run.sh), the same four steps
+#   fuzz            40 random valid BPF C programs (test/fuzz/run.sh)
 #   kernel-x86_64   patched 6.12 booted under qemu-system-x86_64
 #   kernel-arm64    patched 6.12 booted under qemu-system-aarch64
 #
@@ -17,7 +20,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD=${BUILD:-build}
-STAGES=${CHECK_STAGES:-"user corpus kernel-x86_64 kernel-arm64"}
+STAGES=${CHECK_STAGES:-"user corpus corpus-ext fuzz kernel-x86_64 kernel-arm64"}
 LOGDIR="$BUILD/check-logs"
 mkdir -p "$LOGDIR"
 
@@ -59,6 +62,8 @@ for stage in $STAGES; do
 	case $stage in
 	user)		run_stage user make --no-print-directory check-user ;;
 	corpus)		run_stage corpus make --no-print-directory check-corpus ;;
+	corpus-ext)	run_stage corpus-ext make --no-print-directory check-corpus-ext ;;
+	fuzz)		run_stage fuzz make --no-print-directory fuzz-smoke ;;
 	kernel-*)	run_stage "$stage" make --no-print-directory check-kernel KARCH="${stage#kernel-}" ;;
 	*)		echo "check-all: unknown stage '$stage'" >&2; exit 2 ;;
 	esac

@@ -48,6 +48,7 @@
 //===----------------------------------------------------------------------===//
 #include "BPFCancelMachineTwin.h"
 
+#include "llvm/Analysis/RuntimeLibcallInfo.h"
 #include "llvm/Analysis/TargetLibraryInfo.h"
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/CodeGen/CodeGenTargetMachineImpl.h"
@@ -361,8 +362,16 @@ bool bpfcancel::emitObjectWithTwins(Module &M, TargetMachine &TM,
   }
   // CodeGenTargetMachineImpl::addPassesToEmitFile(), with the twin copy
   // before the AsmPrinter and a free pass that keeps hot functions until
-  // their twins are copied.
+  // their twins are copied. The runtime library info is the target's, as
+  // addPassesToEmitFile() sets it up: a default one (what the pass manager
+  // makes when nothing provides it) has no memset, and
+  // PreISelIntrinsicLowering then expands a large memset into a loop where
+  // clang emits stores (seen on pyperf*.c and scx_qmap.bpf.c).
   auto &CGTM = static_cast<CodeGenTargetMachineImpl &>(TM);
+  PM.add(new RuntimeLibraryInfoWrapper(
+      TM.getTargetTriple(), TM.Options.ExceptionModel,
+      TM.Options.FloatABIType, TM.Options.EABIVersion,
+      TM.Options.MCOptions.ABIName, TM.Options.VecLib));
   auto *MMIWP = new MachineModuleInfoWrapperPass(&CGTM);
   TargetPassConfig *PC = CGTM.createPassConfig(PM);
   PC->setDisableVerify(true);

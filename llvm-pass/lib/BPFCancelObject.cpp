@@ -125,12 +125,11 @@ static cl::opt<std::string> SavePlain(
     cl::desc("BPF: write the object compiled without twins to this file"));
 
 static cl::opt<bool> CopyTwins(
-    "bpf-cancel-copy-twins", cl::Hidden, cl::init(false),
-    cl::desc("BPF (experimental): copy each twin from its hot function's "
-             "final machine code instead of compiling its IR clone "
-             "(BPFCancelMachineTwin.cpp); its custom codegen pipeline still "
-             "changes some hot functions (large memsets), see "
-             "docs/compiler.md"));
+    "bpf-cancel-copy-twins", cl::Hidden, cl::init(true),
+    cl::desc("BPF: copy each twin from its hot function's final machine "
+             "code (BPFCancelMachineTwin.cpp); =false compiles the IR "
+             "clones instead (slower; per-function data such as constant "
+             "pools then differ and those twins are dropped)"));
 
 static cl::opt<std::string> InjectDiff(
     "bpf-cancel-inject-diff", cl::Hidden, cl::init(""),
