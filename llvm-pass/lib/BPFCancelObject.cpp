@@ -511,9 +511,15 @@ public:
   bool run(raw_pwrite_stream &OS);
 
 private:
-  /// Done; Fallback: take the full path; Retry: twins were dropped, start
+  /// Done; Fallback: take the full path; Again: the fast path once more,
+  /// knowing what the object showed; Retry: twins were dropped, start
   /// again without them.
-  enum class Outcome { Done, Fallback, Retry };
+  enum class Outcome { Done, Fallback, Again, Retry };
+  /// What earlier fast attempts learnt from their objects: functions long
+  /// only at instruction level (inline asm loops) and their callers, and
+  /// how many sites there are.
+  StringMap<std::string> LongInObject;
+  unsigned MinSites = 0, FastAgain = 0;
   Module *MP;
   std::unique_ptr<Module> Owned; // the fallback's copy
   Module &mod() { return *MP; }
@@ -1379,11 +1385,12 @@ static unsigned siteBound(Function &F, const Policy &P) {
 ObjectPhase::Outcome ObjectPhase::runFast() {
   Module &M = mod();
   std::string Err;
-  markFunctions(M, P);
+  markFunctions(M, P, LongInObject.empty() ? nullptr : &LongInObject);
   for (Function &F : M)
     if (!F.isDeclaration() && F.hasFnAttribute(TwinAttr) &&
         !F.hasFnAttribute(DroppedAttr))
       SiteCapacity += siteBound(F, P);
+  SiteCapacity = std::max(SiteCapacity, MinSites);
   dropComputedGoto();
   MT = std::make_unique<MachineTwins>(P);
   int N = createTwins(M, P, MT.get());
@@ -1419,8 +1426,13 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
       continue;
     if (Trace)
       errs() << "bpf-cancel: '" << E.getKey() << "' (" << E.getValue()
-             << ") is long only in the object: full path\n";
-    return Outcome::Fallback;
+             << ") is long only in the object: "
+             << (FastAgain < 2 ? "once more" : "full path") << "\n";
+    // Its code is the plain code whatever the twins (they are copies):
+    // compile once more with it and its callers marked.
+    for (auto &X : Extra)
+      LongInObject[X.getKey()] = X.getValue();
+    return FastAgain++ < 2 ? Outcome::Again : Outcome::Fallback;
   }
   if (twinProblems())
     return Outcome::Retry;
@@ -1434,8 +1446,10 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
   if (SiteCnt > SiteCapacity) {
     if (Trace)
       errs() << "bpf-cancel: " << SiteCnt << " sites, " << SiteCapacity
-             << " reserved: full path\n";
-    return Outcome::Fallback;
+             << " reserved: " << (FastAgain < 2 ? "once more" : "full path")
+             << "\n";
+    MinSites = SiteCnt;
+    return FastAgain++ < 2 ? Outcome::Again : Outcome::Fallback;
   }
   if (patchCancelSection() && postProcess())
     checkFinal(/*AgainstPlain=*/false);
