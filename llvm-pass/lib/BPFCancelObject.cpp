@@ -581,6 +581,13 @@ private:
   bool postProcess();
   void retargetTwinCalls();
   void injectDiff();
+  /// The instruction indexes of hot function N's sites.
+  DenseSet<unsigned> siteSet(const std::string &N) {
+    DenseSet<unsigned> Set;
+    for (const Site &S : Info[N].Sites)
+      Set.insert(S.Insn);
+    return Set;
+  }
   void checkFinal(bool AgainstPlain);
   bool sameJumpTable(const ObjFunc &Hot, const ObjFunc &Cold, unsigned HotSym,
                      unsigned ColdSym) const;
@@ -962,9 +969,7 @@ void ObjectPhase::injectDiff() {
   const ObjFunc *Cold = Final.func(InjectDiff + TwinSuffix);
   if (!Cold)
     return;
-  DenseSet<unsigned> SiteSet;
-  for (const Site &S : Info[InjectDiff].Sites)
-    SiteSet.insert(S.Insn);
+  DenseSet<unsigned> SiteSet = siteSet(InjectDiff);
   for (unsigned I = 0; I < Cold->insnCnt(); ++I) {
     Insn In = Final.insn(*Cold, I);
     if (In.Code == OpLdImm64) {
@@ -1003,9 +1008,7 @@ void ObjectPhase::retargetTwinCalls() {
     const ObjFunc *Cold = Final.func(N + TwinSuffix);
     if (!Cold)
       continue;
-    DenseSet<unsigned> SiteSet;
-    for (const Site &S : Info[N].Sites)
-      SiteSet.insert(S.Insn);
+    DenseSet<unsigned> SiteSet = siteSet(N);
     for (unsigned I = 0; I < Cold->insnCnt(); ++I) {
       Insn In = Final.insn(*Cold, I);
       if (In.Code == OpLdImm64) {
@@ -1130,9 +1133,7 @@ void ObjectPhase::checkFinal(bool AgainstPlain) {
     const ObjFunc *Hot = Final.func(N), *Cold = Final.func(N + TwinSuffix);
     if (!Hot || !Cold || Hot->Size != Cold->Size)
       continue; // already reported
-    DenseSet<unsigned> SiteSet;
-    for (const Site &S : Info[N].Sites)
-      SiteSet.insert(S.Insn);
+    DenseSet<unsigned> SiteSet = siteSet(N);
     for (unsigned I = 0; I < Hot->insnCnt(); ++I) {
       if (SiteSet.count(I))
         continue;
