@@ -152,7 +152,7 @@ DILocation *TwinCopyPass::remap(DILocation *L, const MachineTwins::Twin &P,
   bool Ours = (IA ? IA->getScope() : LS)->getSubprogram() == SP;
   if (!Ours) {
     if (IA)
-      return remap(L->getInlinedAt(), P, SP);
+      return IA; // the call site, which is ours
     LS = SP;
   }
   return DILocation::get(SP->getContext(), L->getLine(), L->getColumn(), LS,
@@ -166,15 +166,8 @@ void TwinCopyPass::copy(const MachineFunction &Hot, MachineFunction &MF,
   auto Problem = [&](unsigned Insn, const Twine &Why) {
     T.Problems.push_back({HotName, Insn, Why.str()});
   };
-  // Computed goto: a table of the hot function's block addresses (a
-  // global, relocated against its code) would send the twin back into the
-  // hot function.
-  for (const BasicBlock &IRBB : *P.Hot)
-    if (IRBB.hasAddressTaken()) {
-      Problem(~0u, "it takes the address of its own code (computed goto), "
-                   "which would lead its twin back into it");
-      return;
-    }
+  // (Computed goto never gets here: the object phase gives such a
+  // function no twin, whichever way twins are made.)
   // The stub's own code (it only returns) goes.
   while (!MF.empty())
     MF.erase(MF.begin());

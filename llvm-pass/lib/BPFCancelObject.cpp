@@ -146,7 +146,7 @@ namespace {
 
 constexpr unsigned SHT_SYMTAB = 2, SHT_REL = 9;
 constexpr uint64_t SHF_EXECINSTR = 4;
-constexpr unsigned STT_OBJECT = 1, STT_FUNC = 2, STT_SECTION = 3;
+constexpr unsigned STT_FUNC = 2, STT_SECTION = 3;
 constexpr unsigned R_BPF_64_ABS64 = 2;
 
 struct Section {
@@ -589,8 +589,6 @@ private:
     return Set;
   }
   void checkFinal(bool AgainstPlain);
-  bool sameJumpTable(const ObjFunc &Hot, const ObjFunc &Cold, unsigned HotSym,
-                     unsigned ColdSym) const;
   void remarks();
   bool collectPairs(const ElfObject &O);
   Outcome runFast();
@@ -873,7 +871,6 @@ bool ObjectPhase::postProcess() {
   for (const std::string &N : Pairs) {
     const ObjFunc *Cold = Final.func(N + TwinSuffix);
     const ObjFunc *Hot = Final.func(N);
-    Function *HotF = mod().getFunction(N);
     if (!Cold || !Hot) {
       drop(N, ~0u, "the function or its twin is missing from the object");
       continue;
@@ -1062,33 +1059,6 @@ void ObjectPhase::retargetTwinCalls() {
   }
 }
 
-/// Do symbols HotSym and ColdSym name jump tables (-mcpu=v4: section
-/// .jumptables, entries are byte offsets in the code section) that send
-/// Cold to the same places in itself as HotSym sends Hot in itself?
-bool ObjectPhase::sameJumpTable(const ObjFunc &Hot, const ObjFunc &Cold,
-                                unsigned HotSym, unsigned ColdSym) const {
-  // Each table's entries are offsets in its own function's section.
-  if (HotSym >= Final.Syms.size() || ColdSym >= Final.Syms.size())
-    return false;
-  const Symbol &A = Final.Syms[HotSym], &B = Final.Syms[ColdSym];
-  if (A.Type != STT_OBJECT || B.Type != STT_OBJECT || A.Shndx != B.Shndx ||
-      A.Shndx >= Final.Secs.size() || A.Size != B.Size || A.Size % 8 ||
-      !A.Size)
-    return false;
-  const Section &S = Final.Secs[A.Shndx];
-  if (S.Name != ".jumptables" || Final.Relocs.count(A.Shndx) ||
-      A.Value + A.Size > S.Size || B.Value + B.Size > S.Size)
-    return false;
-  for (uint64_t K = 0; K < A.Size; K += 8) {
-    uint64_t EA = endian::read64le(Final.Data.data() + S.Offset + A.Value + K);
-    uint64_t EB = endian::read64le(Final.Data.data() + S.Offset + B.Value + K);
-    if (EA < Hot.Off || EA >= Hot.Off + Hot.Size || EA % 8 ||
-        EB != EA - Hot.Off + Cold.Off)
-      return false;
-  }
-  return true;
-}
-
 void ObjectPhase::checkFinal(bool AgainstPlain) {
   ArrayRef<uint8_t> F((const uint8_t *)FinalBuf.data(), FinalBuf.size());
   ArrayRef<uint8_t> PB((const uint8_t *)PlainBuf.data(), PlainBuf.size());
@@ -1148,10 +1118,10 @@ void ObjectPhase::checkFinal(bool AgainstPlain) {
       } else if (Same) {
         const Reloc *RA = Final.reloc(*Hot, I), *RB = Final.reloc(*Cold, I);
         Same = A.Imm == B.Imm && !RA == !RB;
+        // Which symbol each relocation names is the runtime checker's
+        // (below): it also knows a twin's own jump table.
         if (Same && RA)
-          Same = RA->Type == RB->Type &&
-                 (Final.Syms[RA->Sym].Name == Final.Syms[RB->Sym].Name ||
-                  sameJumpTable(*Hot, *Cold, RA->Sym, RB->Sym));
+          Same = RA->Type == RB->Type;
       }
       if (!Same) {
         auto Show = [&](const ObjFunc &Fn, const Insn &In) {
@@ -1393,7 +1363,8 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
       SiteCapacity += siteBound(F, P);
   SiteCapacity = std::max(SiteCapacity, MinSites);
   dropComputedGoto();
-  MT = std::make_unique<MachineTwins>(P);
+  if (CopyTwins)
+    MT = std::make_unique<MachineTwins>(P);
   int N = createTwins(M, P, MT.get());
   if (N < 0)
     return Outcome::Done;
@@ -1402,9 +1373,9 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
       Pairs.push_back(F.getFnAttribute(TwinOfAttr).getValueAsString().str());
   if (N > 0)
     addCancelSection(/*Placeholder=*/true);
-  if (CopyTwins)
+  if (MT)
     stubTwinBodies(M, *MT);
-  if (!emit(M, FinalBuf, CopyTwins ? MT.get() : nullptr)) {
+  if (!emit(M, FinalBuf, MT.get())) {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return Outcome::Done;
   }
@@ -1501,7 +1472,8 @@ ObjectPhase::Outcome ObjectPhase::runFull(ArrayRef<char> Bitcode) {
   analysePlain(Extra);
   markFunctions(M, P, &Extra);
   dropComputedGoto();
-  MT = std::make_unique<MachineTwins>(P);
+  if (CopyTwins)
+    MT = std::make_unique<MachineTwins>(P);
   if (createTwins(M, P, MT.get()) < 0 || !collectPairs(Plain))
     return Outcome::Done;
   if (Pairs.empty()) {
@@ -1512,9 +1484,9 @@ ObjectPhase::Outcome ObjectPhase::runFull(ArrayRef<char> Bitcode) {
   // (c) sites were classified in analysePlain(); (d)
   addCancelSection(/*Placeholder=*/false);
   // (e)
-  if (CopyTwins)
+  if (MT)
     stubTwinBodies(M, *MT);
-  if (!emit(M, FinalBuf, CopyTwins ? MT.get() : nullptr)) {
+  if (!emit(M, FinalBuf, MT.get())) {
     reportError(Ctx, "the BPF target cannot emit an object file");
     return Outcome::Done;
   }

@@ -281,9 +281,10 @@ int bpfcancel::createTwins(Module &M, const Policy &P, MachineTwins *MT) {
     if (SP)
       VMap.MD()[HotSP].reset(SP);
     Function *T = CloneFunction(F, VMap);
-    for (Instruction &I : instructions(*F))
-      if (auto *TI = dyn_cast_or_null<Instruction>(VMap.lookup(&I)))
-        TwinToHot[TI] = &I;
+    if (!MT)
+      for (Instruction &I : instructions(*F))
+        if (auto *TI = dyn_cast_or_null<Instruction>(VMap.lookup(&I)))
+          TwinToHot[TI] = &I;
     T->setName(Name);
     T->setLinkage(GlobalValue::InternalLinkage);
     T->setVisibility(GlobalValue::DefaultVisibility);
@@ -302,7 +303,8 @@ int bpfcancel::createTwins(Module &M, const Policy &P, MachineTwins *MT) {
       if (!Retained.empty())
         SP->replaceRetainedNodes(MDTuple::get(Ctx, Retained));
     }
-    renameTwinAsmLabels(*T);
+    if (!MT)
+      renameTwinAsmLabels(*T);
     if (MT) {
       MachineTwins::Twin &Info = MT->ByTwin[T];
       Info.Hot = F;
@@ -316,8 +318,11 @@ int bpfcancel::createTwins(Module &M, const Policy &P, MachineTwins *MT) {
                       << "\n");
   }
 
+  // With MT the twins' machine code is copied from their hot functions
+  // (BPFCancelMachineTwin), which makes these edits there: the IR body is
+  // only the source of the twin's debug metadata.
   Type *I64 = Type::getInt64Ty(Ctx);
-  for (auto &[F, T] : TwinOf) {
+  for (auto &[F, T] : MT ? decltype(TwinOf)() : TwinOf) {
     for (Instruction &I : instructions(*T)) {
       auto *CB = dyn_cast<CallBase>(&I);
       if (!CB)
@@ -357,7 +362,8 @@ int bpfcancel::createTwins(Module &M, const Policy &P, MachineTwins *MT) {
                                     CB->getCalledOperand()->getType()));
     }
   }
-  matchUseListOrder(TwinToHot);
+  if (!MT)
+    matchUseListOrder(TwinToHot);
   // Nothing calls a twin before the .BPF.cancel section refers to it; keep
   // it through codegen.
   if (!Twins.empty())

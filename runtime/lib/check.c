@@ -4,10 +4,8 @@
  * comparison of a plain and a flagged build.
  */
 #include <elf.h>
-#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "internal.h"
 
 #ifndef R_BPF_64_ABS64
@@ -264,8 +262,6 @@ static bool same_jump_table(const struct bpfcancel_obj *obj,
 	for (k = 0; k < a->size; k += 8) {
 		memcpy(&ea, s->data + a->value + k, 8);
 		memcpy(&eb, s->data + b->value + k, 8);
-		ea = le64toh(ea);
-		eb = le64toh(eb);
 		if (ea < hot_off || ea >= hot_end || ea % BC_INSN_SZ ||
 		    eb != ea - hot_off + cold_off)
 			return false;

@@ -318,35 +318,26 @@ class Gen:
             return "(__u64)(__u32)%s" % a
         return "(~%s)" % a
 
+    # One per value of randint(0, 12): the table of the builtins programs
+    # use (ctz/ctzll are lowered to a per-function constant-pool table).
+    BUILTINS = (
+        "(__u64)__builtin_ctz((__u32){a} | 0x80000000U)",
+        "(__u64)__builtin_ctzll({a} | (1ULL << 63))",
+        "((__u32){a} ? (__u64)__builtin_ctz((__u32){a}) : 32)",
+        "({a} ? (__u64)__builtin_ctzll({a}) : 64)",
+        "(__u64)__builtin_clz((__u32){a} | 1)",
+        "(__u64)__builtin_clzll({a} | 1)",
+        "(__u64)__builtin_popcount((__u32){a})",
+        "(__u64)__builtin_popcountll({a})",
+        "(__u64)__builtin_bswap16((__u16){a})",
+        "(__u64)__builtin_bswap32((__u32){a})",
+        "__builtin_bswap64({a})",
+        "(__u64)__builtin_ffsll({a})",
+        "(__u64)__builtin_parityll({a})",
+    )
+
     def builtin(self, a):
-        r = self.r
-        k = r.randint(0, 12)
-        if k == 0:
-            return "(__u64)__builtin_ctz((__u32)%s | 0x80000000U)" % a
-        if k == 1:
-            return "(__u64)__builtin_ctzll(%s | (1ULL << 63))" % a
-        if k == 2:
-            return "(%s ? (__u64)__builtin_ctz((__u32)%s) : 32)" % (
-                "(__u32)" + a, a)
-        if k == 3:
-            return "(%s ? (__u64)__builtin_ctzll(%s) : 64)" % (a, a)
-        if k == 4:
-            return "(__u64)__builtin_clz((__u32)%s | 1)" % a
-        if k == 5:
-            return "(__u64)__builtin_clzll(%s | 1)" % a
-        if k == 6:
-            return "(__u64)__builtin_popcount((__u32)%s)" % a
-        if k == 7:
-            return "(__u64)__builtin_popcountll(%s)" % a
-        if k == 8:
-            return "(__u64)__builtin_bswap16((__u16)%s)" % a
-        if k == 9:
-            return "(__u64)__builtin_bswap32((__u32)%s)" % a
-        if k == 10:
-            return "__builtin_bswap64(%s)" % a
-        if k == 11:
-            return "(__u64)__builtin_ffsll(%s)" % a
-        return "(__u64)__builtin_parityll(%s)" % a
+        return self.BUILTINS[self.r.randint(0, 12)].format(a=a)
 
     def cond(self, sc):
         r = self.r

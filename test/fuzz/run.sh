@@ -289,22 +289,26 @@ if [ "$KEEP" = 0 ]; then
 	done
 fi
 
+# One line per class (a message, 200 characters at most): how many
+# programs, and the first seeds. $1, $2: names of the count and seed maps.
+print_classes() {
+	local -n cnt=$1 seeds=$2
+	local c
+	for c in "${!cnt[@]}"; do
+		printf '  %5d  %s  [seeds %s%s]\n' "${cnt[$c]}" "${c:0:200}" "${seeds[$c]}" \
+			"$([ "${cnt[$c]}" -le 5 ] || echo " ...")"
+	done | sort -rn
+}
 if [ ${#FAILS[@]} -gt 0 ]; then
 	echo "FAILURES (sources and logs: $OUT/fail/seed-S.{c,log};" \
 		"reproduce: test/fuzz/run.sh --seed S --count 1 --keep):"
 	for f in "${FAILS[@]}"; do echo "  $f"; done
 	echo "FAILURE CLASSES:"
-	for c in "${!CLASS[@]}"; do
-		printf '  %5d  %s  [seeds %s%s]\n' "${CLASS[$c]}" "$c" "${CLASS_SEEDS[$c]}" \
-			"$([ "${CLASS[$c]}" -le 5 ] || echo " ...")"
-	done | sort -rn
+	print_classes CLASS CLASS_SEEDS
 fi
 if [ ${#NOTE[@]} -gt 0 ]; then
 	echo "LEFT WITHOUT A TWIN (-Wbpf-cancel; not failures):"
-	for c in "${!NOTE[@]}"; do
-		printf '  %5d  %s  [seeds %s%s]\n' "${NOTE[$c]}" "${c:0:200}" "${NOTE_SEEDS[$c]}" \
-			"$([ "${NOTE[$c]}" -le 5 ] || echo " ...")"
-	done | sort -rn
+	print_classes NOTE NOTE_SEEDS
 fi
 if [ ${#PLAINS[@]} -gt 0 ]; then
 	echo "PLAIN BUILD FAILURES (generator bugs, skipped; $OUT/fail/seed-S.{c,log}):"
