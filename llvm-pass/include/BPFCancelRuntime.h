@@ -47,6 +47,12 @@ struct RtSite {
 std::vector<std::pair<unsigned, unsigned>>
 runtimeUncutLoops(llvm::ArrayRef<uint8_t> Insns, llvm::ArrayRef<RtSite> Sites);
 
+/// Whether a hot function has a loop: a cycle of its control flow graph,
+/// not merely a backward jump (block placement lays unrolled,
+/// forward-only code out of order). The same test as the IR's
+/// FindFunctionBackedges().
+bool runtimeHasLoop(llvm::ArrayRef<uint8_t> Insns);
+
 /// Run the runtime checker on a finished object under policy P. Returns
 /// one message per problem (empty: the object is valid).
 std::vector<std::string> runtimeCheckObject(llvm::ArrayRef<uint8_t> Obj,

@@ -346,18 +346,10 @@ const ObjFunc *ElfObject::callee(const ObjFunc &F, unsigned I) const {
 }
 
 // BPF opcodes (include/uapi/linux/bpf.h).
-constexpr uint8_t BPF_JMP = 0x05, BPF_JMP32 = 0x06, BPF_CLASS_MASK = 0x07;
-constexpr uint8_t OpCall = 0x85, OpExit = 0x95, OpJcond = 0xe5, OpJa = 0x05,
-                  OpJa32 = 0x06, OpLdImm64 = 0x18, OpMov64Imm = 0xb7,
-                  OpMov64Reg = 0xbf;
+constexpr uint8_t BPF_CLASS_MASK = 0x07;
+constexpr uint8_t OpCall = 0x85, OpJcond = 0xe5, OpLdImm64 = 0x18;
 constexpr uint8_t PseudoCall = 1;
 
-bool isJump(const Insn &In) {
-  uint8_t Cls = In.Code & BPF_CLASS_MASK;
-  if (Cls != BPF_JMP && Cls != BPF_JMP32)
-    return false;
-  return In.Code != OpCall && In.Code != OpExit;
-}
 /// Name of the kfunc called by insn I of F, or "". In a relocatable object
 /// a kfunc call is "call -1" with src_reg BPF_PSEUDO_CALL (libbpf sets
 /// BPF_PSEUDO_KFUNC_CALL when it resolves the extern) and a relocation
@@ -370,13 +362,6 @@ StringRef kfuncCallee(const ElfObject &O, const ObjFunc &F, unsigned I,
   if (!R || R->Sym >= O.Syms.size() || O.Syms[R->Sym].Shndx != 0)
     return "";
   return O.Syms[R->Sym].Name;
-}
-
-/// Jump target of insn I (a jump), relative to the function start.
-int64_t jumpTarget(const Insn &In, unsigned I) {
-  if (In.Code == OpJa32) // gotol: 32-bit offset in imm
-    return int64_t(I) + In.Imm + 1;
-  return int64_t(I) + In.Off + 1;
 }
 
 struct Site {
@@ -433,19 +418,14 @@ HotInfo analyseHot(const ElfObject &O, const ObjFunc &F, const Policy &P) {
           H.Reason = "callback:" + S.What;
       }
     }
-    if (isJump(In)) {
-      int64_t T = jumpTarget(In, I);
-      if (T <= I && T >= 0) {
-        if (H.Reason.empty() || H.Reason == "may-goto")
-          H.Reason = "loop";
-      }
-    }
   }
+  ArrayRef<uint8_t> Code = O.Data.slice(O.Secs[F.Sec].Offset + F.Off, F.Size);
+  if ((H.Reason.empty() || H.Reason == "may-goto") && runtimeHasLoop(Code))
+    H.Reason = "loop";
   std::vector<RtSite> RS;
   for (const Site &S : H.Sites)
     RS.push_back({S.Insn, uint16_t(S.Kind), S.Imm});
-  H.UncutLoops =
-      runtimeUncutLoops(O.Data.slice(O.Secs[F.Sec].Offset + F.Off, F.Size), RS);
+  H.UncutLoops = runtimeUncutLoops(Code, RS);
   return H;
 }
 

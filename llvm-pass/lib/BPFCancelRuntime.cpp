@@ -136,6 +136,14 @@ runtimeUncutLoops(ArrayRef<uint8_t> Insns, ArrayRef<RtSite> Sites) {
   return Out;
 }
 
+bool runtimeHasLoop(ArrayRef<uint8_t> Insns) {
+  std::vector<struct bpf_insn> In(Insns.size() / 8);
+  memcpy(In.data(), Insns.data(), In.size() * 8);
+  // An error (no memory) counts as a loop: a twin too many is harmless.
+  return bpfcancel_insns__loops(In.data(), In.size(), nullptr, 0, nullptr,
+                                0) != 0;
+}
+
 static void collect(void *Ctx, const struct bpfcancel_problem *P) {
   static_cast<std::vector<std::string> *>(Ctx)->push_back(P->msg);
 }
@@ -374,6 +382,11 @@ runtimeUncutLoops(ArrayRef<uint8_t> Insns, ArrayRef<RtSite>) {
     }
   }
   return Out;
+}
+
+bool runtimeHasLoop(ArrayRef<uint8_t> Insns) {
+  // Without the runtime's loop analysis every backward jump is a loop.
+  return !runtimeUncutLoops(Insns, {}).empty();
 }
 
 std::vector<std::string> runtimeCheckObject(ArrayRef<uint8_t>, const void *) {

@@ -218,28 +218,58 @@ static __s64 jump_target(const struct bpf_insn *insn, __u32 i, bool *cond)
 	return (__s64)i + 1 + insn->off;
 }
 
+/*
+ * The latch of the first loop of insns in instruction order: the source of
+ * a retreating edge of a depth-first walk from the entry, i.e. a cycle the
+ * program can take. A backward jump alone is not one: block placement puts
+ * forward-only code out of order (seen on fully unrolled loops). Returns
+ * the index, UINT32_MAX when there is no loop, or a negative errno.
+ */
+static __s64 first_latch(const struct bpf_insn *insns, __u32 insn_cnt)
+{
+	struct bpfcancel_loop *loops;
+	__s64 latch = UINT32_MAX;
+	int n, i;
+
+	n = bpfcancel_insns__loops(insns, insn_cnt, NULL, 0, NULL, 0);
+	if (n <= 0)
+		return n < 0 ? n : latch;
+	loops = calloc((size_t)n, sizeof(*loops));
+	if (!loops)
+		return bc_err(ENOMEM);
+	n = bpfcancel_insns__loops(insns, insn_cnt, NULL, 0, loops, (size_t)n);
+	for (i = 0; i < n; i++)
+		if (loops[i].back_edge < latch)
+			latch = loops[i].back_edge;
+	free(loops);
+	return n < 0 ? n : latch;
+}
+
 int bpfcancel_func__long_reason(const struct bpfcancel_obj *obj,
 				const struct bpfcancel_func *func,
 				const struct bpfcancel_policy *policy,
 				__u32 *insn_idx)
 {
 	struct bpfcancel_site_class sc;
+	__s64 latch;
 	__u32 i;
-	bool cond;
 	int cls;
 
 	if (!obj || !func || !policy)
 		return bc_err(EINVAL);
+	latch = first_latch(func->insns, func->insn_cnt);
+	if (latch < 0)
+		return (int)latch;
 	for (i = 0; i < func->insn_cnt; i++) {
 		const struct bpf_insn *insn = &func->insns[i];
-		__s64 t;
 		int why = BPFCANCEL_LONG_NONE;
 
-		if (is_ldimm64(insn)) {
+		if (i == latch) {
+			why = BPFCANCEL_LONG_LOOP;
+		} else if (is_ldimm64(insn)) {
 			i++;
 			continue;
-		}
-		if (insn->code == (BPF_JMP | BPF_CANCEL_JCOND)) {
+		} else if (insn->code == (BPF_JMP | BPF_CANCEL_JCOND)) {
 			why = BPFCANCEL_LONG_MAY_GOTO;
 		} else if (insn->code == (BPF_JMP | BPF_CALL)) {
 			cls = bpfcancel_func__classify(obj, func, i, policy,
@@ -252,10 +282,6 @@ int bpfcancel_func__long_reason(const struct bpfcancel_obj *obj,
 			else if (cls == BPFCANCEL_CLASS_SITE &&
 				 sc.kind == BPF_CANCEL_SITE_CALLBACK)
 				why = BPFCANCEL_LONG_CALLBACK;
-		} else {
-			t = jump_target(insn, i, &cond);
-			if (t >= 0 && t <= (__s64)i)
-				why = BPFCANCEL_LONG_LOOP;
 		}
 		if (why) {
 			if (insn_idx)

@@ -247,7 +247,7 @@ int bpfcancel_func__classify(const struct bpfcancel_obj *obj,
 
 enum bpfcancel_long {
 	BPFCANCEL_LONG_NONE = 0,
-	BPFCANCEL_LONG_LOOP,		/* a backward jump */
+	BPFCANCEL_LONG_LOOP,		/* a cycle: the jump that closes it */
 	BPFCANCEL_LONG_MAY_GOTO,	/* a may_goto */
 	BPFCANCEL_LONG_ITER_NEXT,	/* a call to a KF_ITER_NEXT kfunc */
 	BPFCANCEL_LONG_CALLBACK,	/* a call to a callback-running helper */
