@@ -16,9 +16,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/SmallVector.h"
-#include "llvm/IR/ValueMap.h"
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,13 +32,10 @@ namespace bpfcancel {
 /// The twins of a module, as createTwins() made them, and what copying
 /// their machine code found wrong.
 struct MachineTwins {
-  using MDMap = llvm::DenseMap<const llvm::Metadata *, llvm::TrackingMDRef>;
   struct Twin {
     llvm::Function *Hot = nullptr;
     /// The twin's own DISubprogram (kept across stubTwinBodies()).
     llvm::DISubprogram *SP = nullptr;
-    /// Hot metadata -> twin metadata (scopes, variables) of the IR clone.
-    std::shared_ptr<MDMap> MD;
   };
   /// A twin the copy could not make: Insn is the hot function's BPF
   /// instruction index (~0u: none in particular).

@@ -36,8 +36,8 @@
 //     to its cold instruction; function addresses (callbacks) stay hot;
 //   * symbolic labels that inline asm defines get the twin suffix (they
 //     would be defined twice in the object);
-//   * debug locations and variables are moved to the twin's DISubprogram
-//     through the metadata map of the IR clone.
+//   * every instruction is at the twin's own function line, with no
+//     variable locations (nothing reads a twin's lines: see copy()).
 //
 //   The hot function's MachineFunction is kept until its twin has been
 //   copied (the pipeline's last pass frees it then), since the legacy pass
@@ -81,10 +81,7 @@ public:
 
 private:
   MachineTwins &T;
-  void copy(const MachineFunction &Hot, MachineFunction &MF,
-            const MachineTwins::Twin &P);
-  DILocation *remap(DILocation *L, const MachineTwins::Twin &P,
-                    DISubprogram *SP);
+  void copy(const MachineFunction &Hot, MachineFunction &MF);
 };
 char TwinCopyPass::ID = 0;
 
@@ -132,36 +129,11 @@ bool TwinCopyPass::runOnMachineFunction(MachineFunction &MF) {
                           "no machine code for the hot function"});
     return false;
   }
-  copy(*HotMF, MF, P);
+  copy(*HotMF, MF);
   return true;
 }
 
-/// L rescoped into the twin: the hot function's scopes become the twin's
-/// (the IR clone's metadata map); scopes of other functions (inlined
-/// callees) stay. A scope the map does not know falls back to the twin's
-/// subprogram itself, keeping line and column.
-DILocation *TwinCopyPass::remap(DILocation *L, const MachineTwins::Twin &P,
-                                DISubprogram *SP) {
-  if (!L || !SP)
-    return nullptr;
-  DILocation *IA = remap(L->getInlinedAt(), P, SP);
-  Metadata *Scope = L->getScope();
-  if (auto It = P.MD->find(Scope); It != P.MD->end() && It->second)
-    Scope = It->second.get();
-  auto *LS = cast<DILocalScope>(Scope);
-  bool Ours = (IA ? IA->getScope() : LS)->getSubprogram() == SP;
-  if (!Ours) {
-    if (IA)
-      return IA; // the call site, which is ours
-    LS = SP;
-  }
-  return DILocation::get(SP->getContext(), L->getLine(), L->getColumn(), LS,
-                         IA, L->isImplicitCode(), L->getAtomGroup(),
-                         L->getAtomRank());
-}
-
-void TwinCopyPass::copy(const MachineFunction &Hot, MachineFunction &MF,
-                        const MachineTwins::Twin &P) {
+void TwinCopyPass::copy(const MachineFunction &Hot, MachineFunction &MF) {
   const std::string HotName = Hot.getName().str();
   auto Problem = [&](unsigned Insn, const Twine &Why) {
     T.Problems.push_back({HotName, Insn, Why.str()});
@@ -214,7 +186,16 @@ void TwinCopyPass::copy(const MachineFunction &Hot, MachineFunction &MF,
         collectAsmLabels(
             MI.getOperand(InlineAsm::MIOp_AsmString).getSymbolName(), Labels);
 
+  // Every instruction of the twin is at its function's line. The twin in
+  // the object is a certificate that libbpf checks against the hot
+  // function and never loads (the kernel builds cold code from the final
+  // hot code), so per-instruction lines and variable locations would have
+  // no reader: instruction i of the twin is at the line of hot instruction
+  // i. They would cost a BTF line_info record each, and the BPF
+  // AsmPrinter's string table lookup per record is linear.
   DISubprogram *SP = MF.getFunction().getSubprogram();
+  DILocation *FuncLoc =
+      SP ? DILocation::get(SP->getContext(), SP->getLine(), 0, SP) : nullptr;
   const DataLayout &DL = MF.getDataLayout();
   unsigned Insn = 0; // BPF instruction index of the current instruction
   for (const MachineBasicBlock &HB : Hot) {
@@ -231,32 +212,10 @@ void TwinCopyPass::copy(const MachineFunction &Hot, MachineFunction &MF,
         Problem(Here, "an instruction bundle");
         return;
       }
-      if (HMI.isDebugInstr()) {
-        // Debug values: only those whose variable the IR clone moved to
-        // the twin (others would name the hot function's scopes).
-        if (!HMI.isDebugValue())
-          continue;
-        const DILocalVariable *V = HMI.getDebugVariable();
-        auto VIt = P.MD->find(V);
-        if (VIt == P.MD->end() || !VIt->second)
-          continue;
-        MachineInstr *MI = MF.CloneMachineInstr(&HMI);
-        MI->getDebugVariableOp().setMetadata(
-            cast<DILocalVariable>(VIt->second.get()));
-        DILocation *Loc = remap(HMI.getDebugLoc().get(), P, SP);
-        if (!Loc || Loc->getInlinedAtScope()->getSubprogram() !=
-                        cast<DILocalVariable>(VIt->second.get())
-                            ->getScope()
-                            ->getSubprogram()) {
-          MF.deleteMachineInstr(MI);
-          continue;
-        }
-        MI->setDebugLoc(Loc);
-        TB->push_back(MI);
-        continue;
-      }
+      if (HMI.isDebugInstr())
+        continue; // no variable locations (see FuncLoc)
       MachineInstr *MI = MF.CloneMachineInstr(&HMI);
-      MI->setDebugLoc(remap(HMI.getDebugLoc().get(), P, SP));
+      MI->setDebugLoc(FuncLoc);
       bool IsCall = MI->isCall() && !MI->isInlineAsm();
       for (unsigned OpI = 0; OpI < MI->getNumOperands(); ++OpI) {
         MachineOperand &MO = MI->getOperand(OpI);

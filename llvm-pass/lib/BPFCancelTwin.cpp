@@ -309,7 +309,6 @@ int bpfcancel::createTwins(Module &M, const Policy &P, MachineTwins *MT) {
       MachineTwins::Twin &Info = MT->ByTwin[T];
       Info.Hot = F;
       Info.SP = SP;
-      Info.MD = std::make_shared<MachineTwins::MDMap>(std::move(VMap.MD()));
       MT->TwinOf[F] = T;
     }
     TwinOf[F] = T;
