@@ -91,12 +91,15 @@
 #include "llvm/IR/LLVMRemarkStreamer.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PassTimingInfo.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Debug.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/TimeProfiler.h"
+#include "llvm/Support/Timer.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Triple.h"
@@ -484,6 +487,20 @@ struct TMState {
   bool O0WantsFastISel;
 };
 
+/// One step of the object phase, timed in its own group of -ftime-report
+/// ("bpfcancel object phase") and as a -ftime-trace scope.
+class Step {
+public:
+  Step(StringRef Name, StringRef Desc)
+      : Timer(Name, Desc, "bpfcancel", "bpfcancel object phase",
+              TimePassesIsEnabled),
+        Trace(Desc) {}
+
+private:
+  NamedRegionTimer Timer;
+  TimeTraceScope Trace;
+};
+
 class ObjectPhase {
 public:
   ObjectPhase(Module &M, TargetMachine &TM, const Policy &P)
@@ -500,6 +517,8 @@ private:
   /// how many sites there are.
   StringMap<std::string> LongInObject;
   unsigned MinSites = 0, FastAgain = 0;
+  /// Codegens run for this module (one on the fast path).
+  unsigned Codegens = 0;
   Module *MP;
   std::unique_ptr<Module> Owned; // the fallback's copy
   Module &mod() { return *MP; }
@@ -512,6 +531,8 @@ private:
   /// gave (see TMState).
   bool emit(Module &M, SmallVectorImpl<char> &Buf,
             MachineTwins *Twins = nullptr) {
+    Step S("codegen", "bpfcancel: codegen");
+    ++Codegens;
     InitialTM.restore(TM);
     bool Ok = emitObjectWithTwins(M, TM, Buf, Twins);
     InitialTM.restore(TM);
@@ -582,8 +603,10 @@ DiagnosticLocation ObjectPhase::locate(Function *F, unsigned Sec,
     NoExactLines = true;
     return DiagnosticLocation();
   }
-  if (!Lines)
+  if (!Lines) {
+    Step S("lines", "bpfcancel: line table");
     Lines = std::make_unique<LineTable>(LineData);
+  }
   std::optional<DILineInfo> LI = Lines->lookup(Sec, Off);
   if (!LI) {
     // -Rpass without -g: clang tracks locations for remarks but writes no
@@ -736,6 +759,7 @@ void ObjectPhase::dropDiagnostics() {
 }
 
 void ObjectPhase::analysePlain(StringMap<std::string> &Extra) {
+  Step S("analyse", "bpfcancel: hot code analysis");
   // Long at instruction level, then closed over the object's call graph.
   DenseMap<unsigned, SmallVector<unsigned, 4>> Callers;
   std::vector<unsigned> Work;
@@ -845,6 +869,7 @@ void ObjectPhase::addCancelSection(bool Placeholder) {
 }
 
 bool ObjectPhase::postProcess() {
+  Step S("rewrite", "bpfcancel: object rewrite");
   auto Buf =
       MutableArrayRef<uint8_t>((uint8_t *)FinalBuf.data(), FinalBuf.size());
   // Cold instructions.
@@ -1040,6 +1065,7 @@ void ObjectPhase::retargetTwinCalls() {
 }
 
 void ObjectPhase::checkFinal(bool AgainstPlain) {
+  Step S("check", "bpfcancel: object check");
   ArrayRef<uint8_t> F((const uint8_t *)FinalBuf.data(), FinalBuf.size());
   ArrayRef<uint8_t> PB((const uint8_t *)PlainBuf.data(), PlainBuf.size());
   // Hot functions against plain: bytes and relocations, per function.
@@ -1345,7 +1371,11 @@ ObjectPhase::Outcome ObjectPhase::runFast() {
   dropComputedGoto();
   if (CopyTwins)
     MT = std::make_unique<MachineTwins>(P);
-  int N = createTwins(M, P, MT.get());
+  int N;
+  {
+    Step S("twins", "bpfcancel: twins");
+    N = createTwins(M, P, MT.get());
+  }
   if (N < 0)
     return Outcome::Done;
   for (Function &F : M)
@@ -1454,7 +1484,12 @@ ObjectPhase::Outcome ObjectPhase::runFull(ArrayRef<char> Bitcode) {
   dropComputedGoto();
   if (CopyTwins)
     MT = std::make_unique<MachineTwins>(P);
-  if (createTwins(M, P, MT.get()) < 0 || !collectPairs(Plain))
+  int N;
+  {
+    Step S("twins", "bpfcancel: twins");
+    N = createTwins(M, P, MT.get());
+  }
+  if (N < 0 || !collectPairs(Plain))
     return Outcome::Done;
   if (Pairs.empty()) {
     // Nothing can run long: the object is the plain one.
@@ -1496,6 +1531,7 @@ bool ObjectPhase::run(raw_pwrite_stream &OS) {
   // attempts after a twin is dropped.
   SmallVector<char, 0> BC;
   {
+    Step S("copy", "bpfcancel: module copy (bitcode)");
     raw_svector_ostream BCOS(BC);
     WriteBitcodeToFile(mod(), BCOS, /*ShouldPreserveUseListOrder=*/true);
   }
@@ -1530,6 +1566,9 @@ bool ObjectPhase::run(raw_pwrite_stream &OS) {
     }
     reset(BC);
   }
+  if (Trace)
+    errs() << "bpf-cancel: " << Codegens << " codegen"
+           << (Codegens == 1 ? "" : "s") << "\n";
   if (NumErrors || FinalBuf.empty())
     return true; // diagnosed; never write a bad object
   dropDiagnostics();

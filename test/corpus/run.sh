@@ -9,6 +9,7 @@
 #
 #   plain    clang-22 <selftests flags> -c X.c -o plain/X.o
 #   flag     build/bin/clang -fbpf-cancellable <same flags> -o flag/X.o
+#   twins    no twin dropped (no -Wbpf-cancel warning in the flag log)
 #   check    build/bin/bpfcancel check flag/X.o
 #   cmp-hot  build/bin/bpfcancel cmp-hot plain/X.o flag/X.o
 #
@@ -93,6 +94,9 @@ worker() {
 	elif "$BIN/clang" -fbpf-cancellable "${cflags[@]}" ${extra[@]+"${extra[@]}"} -c "$src" \
 		-o "$OUT/flag/$name.o" >"$OUT/log/$name.flag" 2>&1; then
 		echo "flag ok" >>"$res"
+		# A twin the plugin had to drop (-Wbpf-cancel) is a failure.
+		w=$(grep -m1 -- '-Wbpf-cancel' "$OUT/log/$name.flag" || true)
+		[ -z "$w" ] || echo "twins fail dropped: ${w##*/progs/}" >>"$res"
 	else
 		echo "flag fail $(first_error "$OUT/log/$name.flag")" >>"$res"
 	fi

@@ -9,6 +9,7 @@
 #   gen      python3 test/fuzz/gen.py --seed S -o src/S.c
 #   plain    clang-22 <build/corpus/cflags> -c src/S.c -o plain/S.o
 #   flag     build/bin/clang -fbpf-cancellable <same flags> -o flag/S.o
+#   twins    no twin dropped (no -Wbpf-cancel "... gets no cold twin")
 #   check    build/bin/bpfcancel check flag/S.o
 #   cmp-hot  build/bin/bpfcancel cmp-hot plain/S.o flag/S.o
 #
@@ -32,7 +33,9 @@
 # memory with it.
 #
 # Output: the tallies, each failure (seed, step, first error line), the
-# failure classes, the wall time, and last a line "N passed, N failed".
+# failure classes, the compile CPU time (user+sys) with and without the flag
+# over the programs that built both ways, the wall time, and last a line
+# "N passed, N failed".
 # Exit status 0 iff nothing failed. Work files: $BUILD/fuzz/.
 set -euo pipefail
 
@@ -75,11 +78,15 @@ wait_built() {
 	done
 }
 
-# One step: its exit status, 124 when it timed out.
+# One step: its exit status, 124 when it timed out. Its CPU time (user+sys,
+# seconds) goes to $log.cpu.
 step() {
-	local log=$1
+	local log=$1 rc=0
 	shift
-	( ulimit -v "$MEM_KB"; exec timeout -k 5 "$TIMEOUT" "$@" ) >"$log" 2>&1
+	{ TIMEFORMAT='%U %S'; time ( ulimit -v "$MEM_KB"; exec timeout -k 5 "$TIMEOUT" "$@" ) >"$log" 2>&1; } 2>"$log.time" || rc=$?
+	awk '{ printf "%.3f", $1 + $2 }' "$log.time" >"$log.cpu"
+	rm -f "$log.time"
+	return $rc
 }
 
 # The reason of a failed step: a timeout says so, else the log's first error.
@@ -106,7 +113,7 @@ worker() {
 	step "$OUT/log/$s.plain" "$CLANG_PLAIN" "${cflags[@]}" -c "$src" \
 		-o "$OUT/plain/$s.o" || rc=$?
 	if [ $rc = 0 ]; then
-		echo "plain ok" >>"$res"
+		echo "plain ok $(cat "$OUT/log/$s.plain.cpu")" >>"$res"
 	else
 		echo "plain fail $(why $rc "$OUT/log/$s.plain")" >>"$res"
 		return 0
@@ -128,17 +135,17 @@ worker() {
 		sleep 15
 	done
 	if [ $rc = 0 ]; then
-		echo "flag ok" >>"$res"
+		echo "flag ok $(cat "$OUT/log/$s.flag.cpu")" >>"$res"
 	else
 		rm -f "$OUT/flag/$s.o"
 		echo "flag fail $(why $rc "$OUT/log/$s.flag")" >>"$res"
 		return 0
 	fi
-	# Not a failure, but worth a count: a function (or the whole object)
-	# the flag leaves without a twin although it can run long, which
-	# -Wbpf-cancel says ("... gets no cold twin: <why>").
+	# The object is valid, but a function (or the whole object) left
+	# without a twin although it can run long (-Wbpf-cancel: "... gets no
+	# cold twin: <why>") is a compiler bug on programs like these.
 	if grep -qE "$NOTWIN" "$OUT/log/$s.flag"; then
-		echo "notwin note $(grep -m1 -oE "($NOTWIN).*" "$OUT/log/$s.flag")" >>"$res"
+		echo "twins fail dropped: $(grep -m1 -oE "($NOTWIN).*" "$OUT/log/$s.flag")" >>"$res"
 	fi
 
 	if ! wait_built "$BIN/bpfcancel"; then
@@ -225,8 +232,9 @@ end=$(date +%s.%N)
 # ---------------------------------------------------------------------------
 # Tally.
 plain_ok=0 flag_ok=0 check_ok=0 cmp_ok=0 passed=0 failed=0 plain_fail=0 notwin=0
+cpu_plain=0 cpu_flag=0 both=0
 FAILS=() PLAINS=()
-declare -A CLASS=() CLASS_SEEDS=() NOTE=() NOTE_SEEDS=()
+declare -A CLASS=() CLASS_SEEDS=()
 # One bug, one class: a message without file positions, names and numbers.
 classify() {
 	sed -E -e 's#[^ ]*\.(c|o):([0-9]+:)*:? ?##g' \
@@ -234,29 +242,30 @@ classify() {
 }
 for s in "${SEEDS[@]}"; do
 	res=$OUT/res/$s
-	reasons=() isplain=0 step1=
+	reasons=() isplain=0 step1= cp= cf=
 	if [ ! -s "$res" ]; then
 		reasons=("worker: produced no result")
 	else
 		while read -r step status why; do
-			if [ "$status" = note ]; then
-				notwin=$((notwin + 1))
-				c=$(printf '%s' "$why" | classify)
-				NOTE[$c]=$(( ${NOTE[$c]:-0} + 1 ))
-				[ "${NOTE[$c]}" -le 5 ] && NOTE_SEEDS[$c]="${NOTE_SEEDS[$c]:-}${NOTE_SEEDS[$c]:+ }$s"
-			elif [ "$status" = ok ]; then
+			if [ "$status" = ok ]; then
 				case $step in
-				plain) plain_ok=$((plain_ok + 1)) ;;
-				flag) flag_ok=$((flag_ok + 1)) ;;
+				plain) plain_ok=$((plain_ok + 1)); cp=$why ;;
+				flag) flag_ok=$((flag_ok + 1)); cf=$why ;;
 				check) check_ok=$((check_ok + 1)) ;;
 				cmp-hot) cmp_ok=$((cmp_ok + 1)) ;;
 				esac
 			else
 				[ "$step" = plain ] && isplain=1
+				[ "$step" = twins ] && notwin=$((notwin + 1))
 				[ -n "$step1" ] || step1=$step
 				reasons+=("$step: $why")
 			fi
 		done <"$res"
+	fi
+	if [ -n "$cp" ] && [ -n "$cf" ]; then
+		both=$((both + 1))
+		read -r cpu_plain cpu_flag < <(awk -v a="$cpu_plain" -v b="$cpu_flag" \
+			-v p="$cp" -v f="$cf" 'BEGIN { print a + p, b + f }')
 	fi
 	if [ ${#reasons[@]} -eq 0 ]; then
 		passed=$((passed + 1))
@@ -285,7 +294,7 @@ if [ "$KEEP" = 0 ]; then
 	# Failures are in fail/; the rest is not worth the disk.
 	for s in "${SEEDS[@]}"; do
 		rm -f "$OUT/src/$s.c" "$OUT/plain/$s.o" "$OUT/flag/$s.o" \
-			"$OUT/log/$s".{gen,plain,flag,check,cmp}
+			"$OUT/log/$s".{gen,plain,flag,check,cmp}{,.cpu}
 	done
 fi
 
@@ -306,10 +315,6 @@ if [ ${#FAILS[@]} -gt 0 ]; then
 	echo "FAILURE CLASSES:"
 	print_classes CLASS CLASS_SEEDS
 fi
-if [ ${#NOTE[@]} -gt 0 ]; then
-	echo "LEFT WITHOUT A TWIN (-Wbpf-cancel; not failures):"
-	print_classes NOTE NOTE_SEEDS
-fi
 if [ ${#PLAINS[@]} -gt 0 ]; then
 	echo "PLAIN BUILD FAILURES (generator bugs, skipped; $OUT/fail/seed-S.{c,log}):"
 	for f in "${PLAINS[@]}"; do echo "  $f"; done
@@ -322,7 +327,10 @@ printf 'built with flag        %d/%d\n' "$flag_ok" "$plain_ok"
 printf 'check passed           %d/%d\n' "$check_ok" "$plain_ok"
 printf 'hot identical          %d/%d\n' "$cmp_ok" "$plain_ok"
 printf 'failures               %d\n' "$failed"
-printf 'left without a twin    %d (not a failure: -Wbpf-cancel "... gets no cold twin")\n' "$notwin"
+printf 'twins dropped          %d (failures: -Wbpf-cancel "... gets no cold twin")\n' "$notwin"
+awk -v p="$cpu_plain" -v f="$cpu_flag" -v b="$both" 'BEGIN {
+	printf "compile cpu            %.2f s plain, %.2f s flag, ratio %.2f (%d programs built both ways)\n",
+		p, f, (p > 0 ? f / p : 0), b }'
 printf 'wall time              %ss (%d jobs)\n' "$wall" "$JOBS"
 [ "$KEEP" = 1 ] && echo "kept: $OUT/{src,plain,flag,log}/SEED.*"
 echo "$passed passed, $failed failed"
