@@ -79,11 +79,12 @@ wait_built() {
 }
 
 # One step: its exit status, 124 when it timed out. Its CPU time (user+sys,
-# seconds) goes to $log.cpu.
+# seconds) goes to $log.cpu. (No exec in the subshell: bash's time then
+# reports nothing.)
 step() {
 	local log=$1 rc=0
 	shift
-	{ TIMEFORMAT='%U %S'; time ( ulimit -v "$MEM_KB"; exec timeout -k 5 "$TIMEOUT" "$@" ) >"$log" 2>&1; } 2>"$log.time" || rc=$?
+	{ TIMEFORMAT='%U %S'; time ( ulimit -v "$MEM_KB"; timeout -k 5 "$TIMEOUT" "$@" >"$log" 2>&1 ); } 2>"$log.time" || rc=$?
 	awk '{ printf "%.3f", $1 + $2 }' "$log.time" >"$log.cpu"
 	rm -f "$log.time"
 	return $rc
