@@ -284,6 +284,16 @@ The tripwire stub is entered by the epilogue's RET after AUTIASP checked
 the stub's address, signed into the record like the return address it
 replaced, and lays its own record over the popped one.
 """),
+ ("libbpf: open every program of an object cancellable", """
+To run a test suite or an existing loader with cancellable programs,
+every program would need a bpf_program__set_cancellable() call. A new
+bpf_object_open_opts field, cancellable, opts in every program of the
+object at open, and when it is not set the LIBBPF_CANCELLABLE environment
+variable ("1") does the same, as LIBBPF_BPF_TOKEN_PATH stands in for
+bpf_token_path. bpf_program__set_cancellable() still decides per program
+before load; an unrecognized value of the variable is reported and
+ignored. Without either, nothing changes.
+"""),
 ]
 
 # (file glob, regex on the hunk's text or None, patch): the first match wins
@@ -300,6 +310,7 @@ RULES = [
  ("arch/arm64/net/bpf_jit_comp.c", None, 12),
  ("arch/arm64/*", None, 13),
  ("tools/bpf/bpftool/*", None, 11),
+ ("tools/lib/bpf/lib*.[ch]", r"open_cancellable|LIBBPF_CANCELLABLE|bpf_object_open_opts__last_field", 14),
  ("tools/lib/bpf/*", None, 10),
  ("include/trace/events/bpf_cancel.h", None, 6),
  ("kernel/bpf/syscall.c", r"^\+.*bpf_cancel_build", 4),

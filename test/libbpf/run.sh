@@ -60,12 +60,21 @@ pass=$1 fail=$3
 # the syscall a program not opted in (or opted in, on a kernel without
 # cancellation) makes is the stock one: attr size 148
 # (offsetofend(union bpf_attr, prog_token_fd)), no BPF_F_CANCELLABLE
+# PROBES: how many feature probes (failed loads with BPF_F_CANCELLABLE) the
+# load must make: 0 when nothing is opted in, 1 when something is.
 stock_check() {
-	local label=$1; shift
+	local label=$1 probes=$2; shift 2
 	local log="$OUT/strace-$label.log"
 	strace -f -v -e trace=bpf -e signal=none -o "$log" \
 		"$OUT/test_libbpf_cancel" --load "$OUT/obj/cancel_subprogs.bpf.o" "$@" >/dev/null 2>&1 || {
 		echo "FAIL strace $label: load failed"; fail=$((fail + 1)); return; }
+	local n
+	n=$(grep 'BPF_PROG_LOAD' "$log" | grep 'prog_flags=0x1000000' | grep -vc '= [0-9]' || true)
+	if [ "$n" -ne "$probes" ]; then
+		echo "FAIL strace $label: $n feature probes, expected $probes ($log)"
+		fail=$((fail + 1))
+		return
+	fi
 	local loads bad
 	# the feature probe is the one load that carries the flag, and fails
 	loads=$(grep -c 'BPF_PROG_LOAD.*= [0-9]' "$log" || true)
@@ -84,8 +93,11 @@ if ! command -v strace >/dev/null; then
 elif ! "$OUT/test_libbpf_cancel" --can-load; then
 	echo "SKIP strace: this machine cannot load BPF programs or accepts BPF_F_CANCELLABLE"
 else
-	stock_check plain
-	stock_check opted-in --cancellable
+	stock_check plain 0
+	stock_check opted-in 1 --cancellable
+	# the same through the environment (libbpf's open-time switch)
+	LIBBPF_CANCELLABLE=1 stock_check env-opted-in 1
+	LIBBPF_CANCELLABLE=0 stock_check env-off 0
 fi
 
 echo "$pass passed, $fail failed"

@@ -6,6 +6,10 @@
  *
  *   open      every object opens; each twin passes libbpf's check (no
  *             "fails the check" in libbpf's debug output)
+ *   open-all  bpf_object_open_opts.cancellable and LIBBPF_CANCELLABLE
+ *             opt every program in at open ("1"; "0" and unset do not, an
+ *             unrecognized value is reported once and ignored); a program
+ *             can still opt out
  *   malformed corrupted copies of .BPF.cancel (magic, version, total_len,
  *             a record's insn_cnt, a record's stored addend, a relocation
  *             removed) are refused at open with -EINVAL and a message that
@@ -266,6 +270,74 @@ static void test_open(const char *dir, const char *name)
 	bpf_object__close(obj);
 	free(f.buf);
 	printf("ok   open %s\n", name);
+}
+
+/* --- every program at open: the open option and LIBBPF_CANCELLABLE ---------- */
+
+static void test_open_all(const char *dir)
+{
+	static const struct {
+		const char *env;	/* LIBBPF_CANCELLABLE, NULL: unset */
+		bool opt;		/* bpf_object_open_opts.cancellable */
+		bool expect;		/* every program opted in (else none) */
+		bool warn;		/* "unrecognized LIBBPF_CANCELLABLE" */
+	} cases[] = {
+		{ NULL, false, false, false },
+		{ NULL, true, true, false },
+		{ "1", false, true, false },
+		{ "0", false, false, false },
+		{ "0", true, true, false },
+		{ "yes", false, false, true },
+		{ "", false, false, true },
+	};
+	const char *name = "subprogs.bpf.o";
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	char path[4096];
+	struct file f;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (read_file(path, &f)) {
+		CHECK(0, "%s: cannot read", path);
+		return;
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = name,
+			    .cancellable = cases[i].opt);
+		int on = 0, n = 0;
+
+		if (cases[i].env)
+			setenv("LIBBPF_CANCELLABLE", cases[i].env, 1);
+		else
+			unsetenv("LIBBPF_CANCELLABLE");
+		log_reset();
+		obj = bpf_object__open_mem(f.buf, f.len, &opts);
+		CHECK(obj, "open-all %zu: open gave %d", i, -errno);
+		if (!obj)
+			continue;
+		bpf_object__for_each_program(prog, obj) {
+			n++;
+			on += bpf_program__cancellable(prog);
+		}
+		CHECK(n > 0 && on == (cases[i].expect ? n : 0),
+		      "open-all %zu (env %s, option %d): %d of %d programs cancellable",
+		      i, cases[i].env ? cases[i].env : "unset", cases[i].opt, on, n);
+		CHECK(log_count("unrecognized LIBBPF_CANCELLABLE") == cases[i].warn,
+		      "open-all %zu (env '%s'): %d warnings", i,
+		      cases[i].env ? cases[i].env : "unset",
+		      log_count("unrecognized LIBBPF_CANCELLABLE"));
+		/* a program can still opt out before load */
+		if (cases[i].expect) {
+			prog = bpf_object__next_program(obj, NULL);
+			CHECK(!bpf_program__set_cancellable(prog, false) &&
+			      !bpf_program__cancellable(prog), "open-all %zu: opt out", i);
+		}
+		bpf_object__close(obj);
+	}
+	unsetenv("LIBBPF_CANCELLABLE");
+	free(f.buf);
+	printf("ok   open-all %s: %zu cases\n", name, i);
 }
 
 /* --- malformed sections ----------------------------------------------------- */
@@ -742,6 +814,7 @@ int main(int argc, char **argv)
 
 	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)
 		test_open(argv[1], objs[i]);
+	test_open_all(argv[1]);
 	test_malformed(argv[1]);
 	test_bad_twin(argv[1]);
 	for (i = 0; i < sizeof(objs) / sizeof(objs[0]); i++)

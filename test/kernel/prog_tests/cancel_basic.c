@@ -15,8 +15,12 @@
  * Also: bpf_cancelled() is 0 in a run that ends normally and 1 in a
  * cancelled one; bpf_cancel_self() stops the loop it is called from;
  * cancelling an idle program switches nothing; a global cancel makes future
- * runs start in the cold code until it is restored.
+ * runs start in the cold code until it is restored; libbpf's open-time
+ * switch (bpf_object_open_opts.cancellable, LIBBPF_CANCELLABLE=1) loads
+ * every program of an object cancellable.
  */
+#include <stdlib.h>
+
 #include "cancel_util.h"
 
 #define RET_DONE	1
@@ -95,6 +99,39 @@ static __u32 run_plain(struct bpf_object *obj, const char *prog)
 	if (fd < 0 || !ASSERT_OK(bpf_prog_test_run_opts(fd, &opts), prog))
 		return ~0u;
 	return opts.retval;
+}
+
+/* libbpf's open-time switch: every program of the object loads cancellable,
+ * through bpf_object_open_opts.cancellable (opt) or LIBBPF_CANCELLABLE (env)
+ */
+static void check_open_all(bool opt, const char *env)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, o, .cancellable = opt);
+	struct bpf_program *prog;
+	struct bpf_object *obj;
+	struct bpf_prog_info pi;
+	char path[512];
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/cancel_basic.bpf.o", bench_obj_dir());
+	if (env)
+		setenv("LIBBPF_CANCELLABLE", env, 1);
+	obj = bpf_object__open_file(path, &o);
+	if (env)
+		unsetenv("LIBBPF_CANCELLABLE");
+	if (!ASSERT_OK_PTR(obj, "open cancel_basic.bpf.o"))
+		return;
+	if (!ASSERT_OK(bpf_object__load(obj), "load"))
+		goto out;
+	bpf_object__for_each_program(prog, obj) {
+		if (!cancel_info(bpf_program__fd(prog), &pi))
+			continue;
+		ASSERT_EQ(pi.cancel_status, BPF_CANCEL_STATUS_ON, bpf_program__name(prog));
+		n++;
+	}
+	ASSERT_GT(n, 0, "programs loaded");
+out:
+	bpf_object__close(obj);
 }
 
 void test_cancel_basic(void)
@@ -184,6 +221,11 @@ void test_cancel_basic(void)
 		ASSERT_EQ(run_plain(obj, "cancel_self"), RET_DONE, "run after restore");
 		ASSERT_EQ(*self_n, 100000, "every step ran after restore");
 		ASSERT_EQ(*self_flag, 0, "bpf_cancelled() false after restore");
+	}
+
+	if (test__start_subtest("open_all")) {
+		check_open_all(true, NULL);
+		check_open_all(false, "1");
 	}
 
 	if (test__start_subtest("not_cancellable")) {
