@@ -51,3 +51,4 @@ clean:
 -include test/corpus-ext/corpus-ext.mk
 -include test/fuzz/fuzz.mk
 -include test/kernel/kernel.mk
+-include test/upstream/upstream.mk

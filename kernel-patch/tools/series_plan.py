@@ -294,6 +294,17 @@ bpf_token_path. bpf_program__set_cancellable() still decides per program
 before load; an unrecognized value of the variable is reported and
 ignored. Without either, nothing changes.
 """),
+ ("selftests/bpf: veristat: report JIT size and cancellation state", """
+Comparing a program loaded plain with the same program loaded
+cancellable (LIBBPF_CANCELLABLE=1) should show the same verifier work and
+say what the kernel made of the request. veristat already compares
+insn_processed and states between two runs; give it what bpf_prog_info
+reports after a successful load: the JITed size, the cancellation status
+(0 off, 1 cancellable, 2 refused) and the reason of a refusal, the sites
+the verifier confirmed and dropped, and the size of the cold JIT code.
+The new fields are off by default and selected with -e like the others
+(jited, cancel, cancel_reason, sites, sites_dropped, cold_jited).
+"""),
 ]
 
 # (file glob, regex on the hunk's text or None, patch): the first match wins
@@ -311,6 +322,7 @@ RULES = [
  ("arch/arm64/*", None, 13),
  ("tools/bpf/bpftool/*", None, 11),
  ("tools/lib/bpf/lib*.[ch]", r"open_cancellable|LIBBPF_CANCELLABLE|bpf_object_open_opts__last_field", 14),
+ ("tools/testing/selftests/bpf/veristat.c", None, 15),
  ("tools/lib/bpf/*", None, 10),
  ("include/trace/events/bpf_cancel.h", None, 6),
  ("kernel/bpf/syscall.c", r"^\+.*bpf_cancel_build", 4),

@@ -12,6 +12,10 @@
 #   BENCH_APPEND=...     extra kernel command line
 #   BENCH_KIMAGE=path    boot this kernel image instead of the bench build's
 #   BENCH_ALL=1          run the denylisted tests too
+#   BENCH_INITRD=path    boot this initramfs instead of the bench's (another
+#                        campaign's guest root, e.g. make check-upstream)
+#   BENCH_LOG=path       write the console log there (default
+#                        $BUILD/kernel/<flav>/console.log)
 #
 # Fails the run on any kernel BUG/WARNING/Oops/KASAN/lockdep/RCU-stall/
 # soft-lockup/panic report, even if every test passed, printing the lines.
@@ -20,9 +24,11 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 set_arch "$1" "${2:-}"
 
-LOGF="$KB/$FLAV/console.log"
-RES="$KB/$FLAV/result"
-CPIO="$KB/$FLAV/initramfs.cpio"
+LOGF="${BENCH_LOG:-$KB/$FLAV/console.log}"
+RES="${LOGF%.log}.result"
+[ -z "${BENCH_LOG:-}" ] && RES="$KB/$FLAV/result"
+CPIO="${BENCH_INITRD:-$KB/$FLAV/initramfs.cpio}"
+[ -f "$CPIO" ] || die "no initramfs: $CPIO"
 TMO=${BENCH_TIMEOUT:-$([ "${2:-}" = debug ] && echo 1800 || echo 600)}
 append="panic=-1 loglevel=7 ${BENCH_APPEND:-}"
 [ -n "${BENCH_FILTER:-}" ] && append="$append bench.filter=$BENCH_FILTER"
@@ -101,10 +107,11 @@ elif [ -n "$done_line" ]; then
 fi
 # kernel reports that fail the run even when every test passed
 bad='BUG:|WARNING:|Oops|KASAN|kmemleak: [0-9]+ new suspected|unreferenced object|UBSAN|possible circular locking|inconsistent lock state|possible recursive locking|suspicious RCU usage|rcu_sched self-detected stall|rcu_preempt self-detected stall|RCU stall|rcu: INFO: .* stall|soft lockup|hard LOCKUP|blocked for more than|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|segfault at'
-if grep -nE "$bad" "$LOGF" > "$KB/$FLAV/kernel-reports.txt"; then
-	n=$(wc -l < "$KB/$FLAV/kernel-reports.txt")
+REPORTS="${LOGF%.log}.reports.txt"
+if grep -nE "$bad" "$LOGF" > "$REPORTS"; then
+	n=$(wc -l < "$REPORTS")
 	problems+=("kernel reported $n problem line(s):")
-	while IFS= read -r l; do problems+=("    console.log:$l"); done < <(head -20 "$KB/$FLAV/kernel-reports.txt")
+	while IFS= read -r l; do problems+=("    ${LOGF##*/}:$l"); done < <(head -20 "$REPORTS")
 fi
 if [ ${#problems[@]} -gt 0 ]; then
 	failed=$((failed + 1))

@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# upstream.mk - included by the top-level Makefile.
+#
+#   make check-upstream [UPSTREAM_ARCH="x86_64 arm64"]
+#       Linux 6.12's own BPF tooling on the patched kernel (docs/upstream.md).
+#       Today: veristat over the 798 selftests objects of the corpus, plain
+#       and with every program cancellable (LIBBPF_CANCELLABLE=1); every
+#       program that loads plain must load cancellable with the same
+#       insn_processed and hot JIT size. Not part of make check (under TCG
+#       it takes longer than make check may). Last line:
+#       "upstream: N passed, N failed".
+#
+# UPSTREAM_FILTER=glob limits the corpus objects (e.g. 'bpf_loop*').
+
+UPSTREAM_ARCH ?= x86_64
+
+.PHONY: check-upstream
+check-upstream: build prepare-corpus
+	@rc=0; for a in $(UPSTREAM_ARCH); do test/upstream/run.sh $$a || rc=1; done; exit $$rc
