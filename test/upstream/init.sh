@@ -8,7 +8,8 @@
 # dropped, cold JIT size). Prints both CSVs between markers for the host,
 # then one BENCH-RESULT line per program that loads plain: PASS when it
 # also loads cancellable, with the same number of processed instructions
-# and the same hot JIT size, and the kernel made it cancellable (status 1)
+# and the same hot JIT size (x86-64; arm64's depends on placement), and the
+# kernel made it cancellable (status 1)
 # or refused it for a reason docs/upstream.md documents.
 /bin/busybox --install -s /bin
 export PATH=/bin
@@ -43,7 +44,7 @@ done
 # 1 file_name, 2 prog_name, 3 verdict, 4 total_insns, 5 total_states,
 # 6 jited_size, 7 cancel_status, 8 cancel_reason, 9 cancel_sites,
 # 10 cancel_sites_dropped, 11 cold_jited_size
-awk -F, '
+awk -F, -v arch="$(uname -m)" '
 	BEGIN {
 		# enum bpf_cancel_reason (include/uapi/linux/bpf.h of the series)
 		split("NO_JIT ARCH BLINDING EXCEPTIONS SUBPROGS LAYOUT NOMEM PROG_TYPE", n, " ")
@@ -66,7 +67,7 @@ awk -F, '
 				r = "FAIL loads plain, not cancellable"
 			else if (ci[k] != pi[k])
 				r = "FAIL insn_processed " pi[k] " plain, " ci[k] " cancellable"
-			else if (cj[k] != pj[k])
+			else if (cj[k] != pj[k] && arch != "aarch64")
 				r = "FAIL hot JIT size " pj[k] " plain, " cj[k] " cancellable"
 			else if (cs[k] == 1)
 				r = "PASS"
@@ -78,7 +79,12 @@ awk -F, '
 			print "BENCH-RESULT: veristat/" k " " r
 			if (r ~ /^PASS/) p++; else f++
 			if (r ~ /^PASS refused/) nref[reason[cr[k]]]++
+			if (cv[k] == "success" && cj[k] != pj[k]) njit++
 		}
+		# arm64 encodes calls and 64-bit immediates by distance and
+		# value: the same code can JIT to other sizes elsewhere
+		if (arch == "aarch64")
+			printf "UPSTREAM-JIT-SIZE %d programs JITed to another size (arm64: placement-dependent encodings, not compared)\n", njit
 		for (x in nref)
 			printf "UPSTREAM-REFUSED %s %d programs (documented)\n", x, nref[x]
 		printf "UPSTREAM-NOT-LOADABLE %d programs do not load plain either\n", nplain
