@@ -26,15 +26,21 @@ done
 echo 1 > /proc/sys/kernel/printk
 
 fields=file,prog,verdict,insns,states,jited,cancel,cancel_reason,sites,sites_dropped,cold_jited
+header=file_name,prog_name,verdict,total_insns,total_states,jited_size,cancel_status,cancel_reason,cancel_sites,cancel_sites_dropped,cold_jited_size
 for mode in plain cancellable; do
 	t0=$(date +%s)
 	rc=0
-	if [ $mode = plain ]; then
-		/upstream/veristat -q -o csv -e $fields /corpus/*.o > /tmp/$mode.csv 2> /tmp/$mode.err || rc=$?
-	else
-		LIBBPF_CANCELLABLE=1 /upstream/veristat -q -o csv -e $fields /corpus/*.o \
-			> /tmp/$mode.csv 2> /tmp/$mode.err || rc=$?
-	fi
+	env=0
+	[ $mode = cancellable ] && env=1
+	echo "$header" > /tmp/$mode.csv
+	# one veristat per object, named on the console first: a kernel
+	# crash then says which object it was loading
+	for o in /corpus/*.o; do
+		echo "UPSTREAM-OBJ $mode ${o##*/}"
+		LIBBPF_CANCELLABLE=$env /upstream/veristat -q -o csv -e $fields "$o" \
+			> /tmp/one.csv 2>> /tmp/$mode.err || rc=$?
+		sed 1d /tmp/one.csv >> /tmp/$mode.csv
+	done
 	echo "UPSTREAM-TIME $mode $(( $(date +%s) - t0 ))s veristat-rc=$rc"
 	echo "UPSTREAM-CSV-BEGIN $mode"
 	cat /tmp/$mode.csv
