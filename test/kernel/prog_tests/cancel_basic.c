@@ -30,13 +30,18 @@
 /* the watchdog must not be the one who cancels here */
 #define BUDGET_NS	60000000000ULL
 
-static bool cancel_and_check(struct bpf_object *obj, const char *prog, __u32 want_ret)
+/* flags: of BPF_PROG_CANCEL (0 or BPF_F_CANCEL_GLOBAL) */
+static bool cancel_and_check_flags(struct bpf_object *obj, const char *prog, __u32 want_ret,
+				   __u32 flags)
 {
 	struct cancel_run r = {
 		.prog_fd = cancel_prog_fd(obj, prog),
 		.started = BENCH_VAR(obj, __u32, "started"),
 		.delay_ms = 100,
+		.flags = flags,
 	};
+	/* BPF_CANCEL_TRIGGER_USER, _GLOBAL (include/trace/events/bpf_cancel.h) */
+	__u32 trigger = flags & BPF_F_CANCEL_GLOBAL ? 3 : 0;
 	struct bpf_prog_info before, after;
 	char s[256];
 
@@ -85,9 +90,14 @@ static bool cancel_and_check(struct bpf_object *obj, const char *prog, __u32 wan
 	       (unsigned long long)*BENCH_VAR(obj, __u64, "tp_latency_ns"),
 	       *BENCH_VAR(obj, __s32, "tp_min_frames"));
 	ASSERT_GE(*BENCH_VAR(obj, __u32, "tp_events"), 1, "bpf_cancel tracepoint fired");
-	ASSERT_EQ(*BENCH_VAR(obj, __u32, "tp_trigger"), 0, "trigger: user (BPF_PROG_CANCEL)");
+	ASSERT_EQ(*BENCH_VAR(obj, __u32, "tp_trigger"), trigger, "trigger: user or global");
 	return ASSERT_GE(*BENCH_VAR(obj, __s32, "tp_min_frames"), 1,
 			 "frames moved to the cold code (tracepoint frames >= 1)");
+}
+
+static bool cancel_and_check(struct bpf_object *obj, const char *prog, __u32 want_ret)
+{
+	return cancel_and_check_flags(obj, prog, want_ret, 0);
 }
 
 /* run without cancelling; returns retval (or ~0 on failure) */
@@ -221,6 +231,27 @@ void test_cancel_basic(void)
 		ASSERT_EQ(run_plain(obj, "cancel_self"), RET_DONE, "run after restore");
 		ASSERT_EQ(*self_n, 100000, "every step ran after restore");
 		ASSERT_EQ(*self_flag, 0, "bpf_cancelled() false after restore");
+	}
+
+	if (test__start_subtest("global_running_moved")) {
+		/*
+		 * A program bpf_prog_realloc() moved during verification, hot
+		 * when a global cancel comes: the running invocation is found
+		 * in the hot code and switched, although the program's
+		 * bpf_func now points at its cold twin. (The series kept the
+		 * pre-verification struct bpf_prog, freed by the move.)
+		 */
+		LIBBPF_OPTS(bpf_prog_cancel_opts, rest, .flags = BPF_F_CANCEL_RESTORE);
+		int fd = cancel_prog_fd(obj, "spin_iter_moved");
+		struct bpf_prog_info i;
+
+		if (fd >= 0 && cancel_info(fd, &i)) {
+			printf("  spin_iter_moved: %u instructions after verification\n",
+			       i.xlated_prog_len / 8);
+			ASSERT_GT(i.xlated_prog_len / 8, 1024, "rewritten past its pages");
+			cancel_and_check_flags(obj, "spin_iter_moved", RET_CUT, BPF_F_CANCEL_GLOBAL);
+			ASSERT_GE(bpf_prog_cancel(fd, &rest), 0, "BPF_F_CANCEL_RESTORE");
+		}
 	}
 
 	if (test__start_subtest("open_all")) {

@@ -41,8 +41,7 @@ volatile __u32 started;		/* set as the program starts */
 __u64 work;			/* iterations done by the last run */
 
 /* nested open-coded iterators: 2^40 steps */
-SEC("syscall")
-int spin_iter(void *ctx)
+static __always_inline int spin(void)
 {
 	__u64 end = bpf_ktime_get_ns() + max_ns, n = zero;
 	bool late = false;
@@ -64,6 +63,42 @@ int spin_iter(void *ctx)
 	if (late)
 		return RET_TIMEOUT;
 	return n == (1ULL << 40) ? RET_DONE : RET_CUT;
+}
+
+SEC("syscall")
+int spin_iter(void *ctx)
+{
+	return spin();
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} big_arr SEC(".maps");
+__u64 big_sum;
+
+/*
+ * spin_iter after 128 array lookups, which the verifier inlines (some ten
+ * instructions each): the rewritten program outgrows the pages it was
+ * loaded in, and bpf_prog_realloc() moves it during verification.
+ */
+SEC("syscall")
+int spin_iter_moved(void *ctx)
+{
+	__u64 s = 0, *v;
+	__u32 k, key;
+
+#pragma unroll
+	for (k = 0; k < 128; k++) {
+		key = k & 63;
+		v = bpf_map_lookup_elem(&big_arr, &key);
+		if (v)
+			s += *v;
+	}
+	big_sum = s;
+	return spin();
 }
 
 /* a may_goto loop: ends when the verifier's budget is spent (RET_DONE
