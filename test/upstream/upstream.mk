@@ -3,15 +3,21 @@
 # upstream.mk - included by the top-level Makefile.
 #
 #   make check-upstream [UPSTREAM_ARCH="x86_64 arm64"]
-#       Linux 6.12's own BPF tooling on the patched kernel (docs/upstream.md).
-#       Today: veristat over the 798 selftests objects of the corpus, plain
-#       and with every program cancellable (LIBBPF_CANCELLABLE=1); every
-#       program that loads plain must load cancellable with the same
-#       insn_processed and hot JIT size. Not part of make check (under TCG
-#       it takes longer than make check may). Last line:
-#       "upstream: N passed, N failed".
+#       Linux 6.12's own BPF tooling on the patched kernel (docs/upstream.md),
+#       over the 798 selftests objects of the corpus:
+#       - veristat, plain and with every program cancellable
+#         (LIBBPF_CANCELLABLE=1): every program that loads plain loads
+#         cancellable with the same insn_processed and hot JIT size;
+#       - cold runs: every program BPF_PROG_TEST_RUN can run, run cold from
+#         its first instruction and cancelled at random points;
+#       - test_verifier in full, patched vs the same kernel without the
+#         series (stock).
+#       Not part of make check (under TCG it takes longer than make check
+#       may). Last line: "upstream: N passed, N failed".
 #
 # UPSTREAM_FILTER=glob limits the corpus objects (e.g. 'bpf_loop*').
+# UPSTREAM_STAGES="veristat cold test_verifier" selects stages.
+# UPSTREAM_FLAVOUR=debug tests the debug kernel (KASAN, lockdep, kmemleak).
 
 UPSTREAM_ARCH ?= x86_64
 

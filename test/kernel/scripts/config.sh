@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# config.sh <x86_64|arm64> [debug] - generate the bench kernel .config:
+# config.sh <x86_64|arm64> [debug|stock] - generate the bench kernel .config:
 # make tinyconfig, merge kernel-patch/configs/{common,<arch>[,debug]}.config
 # with merge_config.sh, make olddefconfig, then verify that every option the
 # fragments set ended up with that value (fail naming the option if not).
@@ -14,7 +14,7 @@ CFG="$TOP/kernel-patch/configs"
 frags=("$CFG/common.config" "$CFG/$KARCH.config")
 [ "${2:-}" = debug ] && frags+=("$CFG/debug.config")
 STAMP="$KB/$FLAV/config.stamp"
-want=$(hash_files "${frags[@]}" "$KB/src.stamp")
+want=$(hash_files "${frags[@]}" "$KSRC.stamp")
 if [ -f "$STAMP" ] && [ -f "$OBJ/.config" ] && [ "$(cat "$STAMP")" = "$want" ]; then
 	exit 0
 fi
@@ -23,7 +23,7 @@ mkdir -p "$OBJ"
 log "configuring $FLAV: tinyconfig + ${frags[*]##*/}"
 "${KMAKE[@]}" tinyconfig >/dev/null
 ( cd "$OBJ" && ARCH=${KMAKE[5]#ARCH=} \
-	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" .config "${frags[@]}" >/dev/null )
+	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" .config "${frags[@]}" >/dev/null )
 "${KMAKE[@]}" olddefconfig >/dev/null
 
 # Verify: every "CONFIG_X=v" must be exactly there, every "# CONFIG_X is not

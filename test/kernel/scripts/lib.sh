@@ -3,7 +3,9 @@
 #
 # Layout under $BUILD/kernel/:
 #   src/                     the unpacked, patched linux-source-6.12
-#   <flav>/obj/              out-of-tree kernel build (O=), flav = arch[-debug]
+#   src-stock/               the same without the series (check-upstream)
+#   <flav>/obj/              out-of-tree kernel build (O=), flav =
+#                            arch[-debug|-stock]; -stock builds src-stock
 #   <arch>/libbpf/           static libbpf + headers built for that arch
 #   <arch>/vmlinux.h         from that arch's BTF
 #   <arch>/runner/           test runner, BPF objects
@@ -21,22 +23,28 @@ JOBS=${KJOBS:-2}
 die() { echo "${0##*/}: error: $*" >&2; exit 1; }
 log() { echo "${0##*/}: $*"; }
 
-# set_arch <x86_64|arm64> [debug]: sets KARCH FLAV OBJ KMAKE[] CROSS
+# set_arch <x86_64|arm64> [debug|stock]: sets KARCH FLAV OBJ KSRC KMAKE[] CROSS
 set_arch() {
 	KARCH=$1
 	FLAV=$1${2:+-$2}
 	OBJ="$KB/$FLAV/obj"
+	KSRC="$SRC"
+	case "${2:-}" in
+	""|debug) ;;
+	stock) KSRC="$KB/src-stock" ;;
+	*) die "unknown flavour '$2' (debug or stock)" ;;
+	esac
 	case "$KARCH" in
 	x86_64)
 		CROSS=""
-		KMAKE=(make -s -C "$SRC" O="$OBJ" ARCH=x86_64
+		KMAKE=(make -s -C "$KSRC" O="$OBJ" ARCH=x86_64
 		       CC="ccache gcc" HOSTCC="ccache gcc")
 		KIMAGE="${BENCH_KIMAGE:-$OBJ/arch/x86/boot/bzImage}"
 		TARGET_CC=gcc
 		BPF_ARCH=x86 ;;
 	arm64)
 		CROSS=aarch64-linux-gnu-
-		KMAKE=(make -s -C "$SRC" O="$OBJ" ARCH=arm64 CROSS_COMPILE=$CROSS
+		KMAKE=(make -s -C "$KSRC" O="$OBJ" ARCH=arm64 CROSS_COMPILE=$CROSS
 		       CC="ccache ${CROSS}gcc" HOSTCC="ccache gcc")
 		KIMAGE="${BENCH_KIMAGE:-$OBJ/arch/arm64/boot/Image}"
 		TARGET_CC=${CROSS}gcc

@@ -40,12 +40,13 @@ spec="$KB/$FLAV/initramfs.spec"
 	for d in /bin /proc /sys /tmp /bench /bench/bpf; do echo "dir $d 755 0 0"; done
 	echo "file /bin/busybox $BB 755 0 0"
 	echo "file /init $TOP/test/kernel/init.sh 755 0 0"
+	echo "file /guest.sh $TOP/test/kernel/guest.sh 644 0 0"
 	echo "file /bench/bench_runner $RUN/bench_runner 755 0 0"
 	for o in "$RUN"/bpf/*.bpf.o; do echo "file /bench/bpf/${o##*/} $o 644 0 0"; done
 } > "$spec.tmp"
 # rebuild only when the spec or any file in it changed
 if [ -f "$OUTF" ] && cmp -s "$spec.tmp" "$spec" &&
-   [ -z "$(find "$BB" "$TOP/test/kernel/init.sh" "$RUN/bench_runner" "$RUN"/bpf -newer "$OUTF" 2>/dev/null)" ]; then
+   [ -z "$(find "$BB" "$TOP/test/kernel/init.sh" "$TOP/test/kernel/guest.sh" "$RUN/bench_runner" "$RUN"/bpf -newer "$OUTF" 2>/dev/null)" ]; then
 	rm "$spec.tmp"
 	exit 0
 fi

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# prepare-src.sh - unpack Debian's linux-source-6.12 into $BUILD/kernel/src
-# and apply kernel-patch/series in order.
+# prepare-src.sh [stock] - unpack Debian's linux-source-6.12 into
+# $BUILD/kernel/src and apply kernel-patch/series in order. With "stock":
+# into $BUILD/kernel/src-stock, no patch (the baseline of make
+# check-upstream).
 #
 # Done once: a stamp records the hash of the series and of every patch it
 # lists. When that hash changes the tree is unpacked again and the series
@@ -21,8 +23,13 @@ TARBALL=${KERNEL_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 PATCHDIR="${KERNEL_PATCH_DIR:-$TOP/kernel-patch}"   # override: failure-mode checks
 SERIES="$PATCHDIR/series"
 SRC="$BUILD/kernel/src"
-STAMP="$BUILD/kernel/src.stamp"
-TOUCHED="$BUILD/kernel/src.touched"
+case "${1:-}" in
+"") ;;
+stock) SRC="$BUILD/kernel/src-stock"; SERIES=/dev/null ;;
+*) echo "prepare-src: error: unknown argument '$1' (stock or none)" >&2; exit 1 ;;
+esac
+STAMP="$SRC.stamp"
+TOUCHED="$SRC.touched"
 
 die() { echo "prepare-src: error: $*" >&2; exit 1; }
 
@@ -30,7 +37,7 @@ die() { echo "prepare-src: error: $*" >&2; exit 1; }
 
 # Patches of the series, in order (comments and blank lines skipped).
 patches=()
-if [ -f "$SERIES" ]; then
+if [ -f "$SERIES" ] && [ "$SERIES" != /dev/null ]; then
 	while IFS= read -r line; do
 		line=${line%%#*}
 		line=$(echo "$line" | xargs)
@@ -41,7 +48,7 @@ if [ -f "$SERIES" ]; then
 fi
 
 want=$( { sha256sum "$TARBALL" | cut -d' ' -f1
-	  [ -f "$SERIES" ] && sha256sum "$SERIES"
+	  [ "$SERIES" != /dev/null ] && [ -f "$SERIES" ] && sha256sum "$SERIES"
 	  for p in "${patches[@]}"; do sha256sum "$PATCHDIR/$p"; done; } | sha256sum | cut -d' ' -f1)
 
 if [ -f "$STAMP" ] && [ -d "$SRC" ] && [ "$(cat "$STAMP")" = "$want" ]; then
