@@ -126,15 +126,16 @@ struct prog_run {
 
 static void run_once(struct prog_run *r, int repeat)
 {
-	static unsigned char ctx[4096], out[sizeof(pkt) + 256];
+	static unsigned char ctx[4096];
 	LIBBPF_OPTS(bpf_test_run_opts, o);
 
 	switch (r->in) {
 	case IN_PKT:
+		/* no data_out: a repeated run works on one skb, which a
+		 * program that pushes headers grows at every invocation
+		 */
 		o.data_in = pkt;
 		o.data_size_in = sizeof(pkt);
-		o.data_out = out;
-		o.data_size_out = sizeof(out);
 		o.repeat = r->repeat ? repeat : 0;
 		break;
 	case IN_CTX:
@@ -474,7 +475,7 @@ static int prog_count(const char *path)
 	int n = 0;
 
 	if (!obj)
-		return -1;
+		return -errno;
 	bpf_object__for_each_program(p, obj)
 		n++;
 	bpf_object__close(obj);
@@ -512,8 +513,10 @@ int main(int argc, char **argv)
 
 		n = prog_count(argv[i]);
 		if (n < 0) {
-			printf("COLD %s - - FAIL does not open\n", base);
-			tot.failed++;
+			/* veristat cannot open it either (the linked_*.o
+			 * halves, made to be linked by bpftool first)
+			 */
+			printf("COLD %s - - SKIP does not open: %s\n", base, strerror(-n));
 			continue;
 		}
 		tot.objects++;
