@@ -387,8 +387,12 @@ static int norm_x86(const struct jit_image *img, struct out *o)
 
 /* ---- arm64 ------------------------------------------------------------- */
 
+#define A64_NOP 0xd503201f
+
 static int norm_arm64(const struct jit_image *img, struct out *o)
 {
+	/* ldr x10, #8; br x10 (little endian) */
+	static const __u8 plt[8] = { 0x4a, 0x00, 0x00, 0x58, 0x40, 0x01, 0x1f, 0xd6 };
 	__u32 f, base = 0;
 
 	for (f = 0; f < img->nfuncs; base += img->flen[f], f++) {
@@ -429,6 +433,15 @@ static int norm_arm64(const struct jit_image *img, struct out *o)
 					return -1;
 				}
 				i = j;
+				continue;
+			}
+			/* the NOP build_plt() puts before the PLT (ldr x10, #8;
+			 * br x10; .quad target) when the PLT would not be 8-byte
+			 * aligned: it comes and goes with the length of the mov
+			 * sequences above, which depends on their values
+			 */
+			if (w == A64_NOP && i + 2 < n && !memcmp(fp + 4 * (i + 1), plt, sizeof(plt))) {
+				i++;
 				continue;
 			}
 			/* B (0x14000000) / BL (0x94000000), imm26 */

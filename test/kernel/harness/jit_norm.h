@@ -18,7 +18,9 @@
  *           "function k + offset" when the address is inside the program,
  *           the address itself when it is kernel text (helpers: same in
  *           every load) and 0 otherwise (maps, data: masked);
- *           b/bl with imm26: absolute target or "function k + offset".
+ *           b/bl with imm26: absolute target or "function k + offset";
+ *           the NOP that aligns the PLT (its presence follows the length
+ *           of the mov sequences before it): dropped.
  * Instruction lengths are decoded (x86: a length decoder for the one- and
  * two-byte opcodes the JIT emits); an opcode the decoder does not know makes
  * normalisation fail with the offset, rather than guess.
