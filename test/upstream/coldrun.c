@@ -336,6 +336,16 @@ static bool set_global(struct bpf_program *p, int fd, struct bpf_link **link, bo
 	return true;
 }
 
+/* one run, counted; on an error, says what failed in why and returns false */
+static bool run_counted(struct prog_run *r, const char *what, char *why, size_t len)
+{
+	run_once(r, 1);
+	tot.runs++;
+	if (r->err)
+		snprintf(why, len, "%s: %s", what, strerror(-r->err));
+	return !r->err;
+}
+
 static void one_prog(const char *path, const char *base, int idx)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .cancellable = true);
@@ -413,10 +423,7 @@ static void one_prog(const char *path, const char *base, int idx)
 		fail = true;
 		goto verdict;
 	}
-	run_once(&r, 1);
-	tot.runs++;
-	if (r.err) {
-		snprintf(why, sizeof(why), "cold test_run: %s", strerror(-r.err));
+	if (!run_counted(&r, "cold test_run", why, sizeof(why))) {
 		fail = true;
 		goto verdict;
 	}
@@ -431,10 +438,7 @@ static void one_prog(const char *path, const char *base, int idx)
 		fail = true;
 		goto verdict;
 	}
-	run_once(&r, 1);
-	tot.runs++;
-	if (r.err) {
-		snprintf(why, sizeof(why), "hot test_run after RESTORE: %s", strerror(-r.err));
+	if (!run_counted(&r, "hot test_run after RESTORE", why, sizeof(why))) {
 		fail = true;
 		goto verdict;
 	}
