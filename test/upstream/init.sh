@@ -23,6 +23,13 @@
 # test_verifier
 #           Linux's test_verifier in full, its output between markers: the
 #           host compares it with the stock kernel's.
+# test_progs
+#           Linux's test_progs, the selection /upstream/test_progs.list,
+#           once per line of /upstream/tp-configs ("<config> <objects>
+#           <LIBBPF_CANCELLABLE>"), as the test_progs flavour
+#           /tp/test_progs-<objects>, which runs in /tp/<objects> (tests open
+#           objects by name and load ./bpf_testmod.ko); each output between
+#           markers for the host to compare.
 #
 # Then the kernel log (the console shows only alerts while the stages run)
 # and, on a kernel with kmemleak, its scan: run-qemu.sh fails the run on
@@ -133,6 +140,19 @@ test_verifier() {
 	( cd /upstream && ./test_verifier 2>&1 )
 	echo "UPSTREAM-TV-END rc=$?"
 	echo "UPSTREAM-TIME test_verifier $(( $(date +%s) - t0 ))s"
+}
+
+test_progs() {
+	mount -t bpf bpf /sys/fs/bpf
+	while read -r cfg objs env; do
+		t0=$(date +%s)
+		echo "UPSTREAM-TP-BEGIN $cfg"
+		# a flavour: it changes to /tp/$objs itself
+		( cd /tp && LIBBPF_CANCELLABLE=$env ./test_progs-$objs \
+			-a @/upstream/test_progs.list 2>&1 )
+		echo "UPSTREAM-TP-END $cfg rc=$?"
+		echo "UPSTREAM-TIME test_progs-$cfg $(( $(date +%s) - t0 ))s"
+	done < /upstream/tp-configs
 }
 
 stages=$(sed -n 's/.*upstream\.stages=\([^ ]*\).*/\1/p' /proc/cmdline | tr , ' ')

@@ -18,18 +18,27 @@
 #             Linux 6.12's test_verifier in full, on the patched kernel and
 #             on the same configuration built without the series (a second
 #             guest, src-stock): every test whose verdict differs fails.
+#   test_progs
+#             Linux 6.12's test_progs (test/upstream/build-test-progs.sh),
+#             the selection test/upstream/test_progs.list: stock (stock
+#             kernel and libbpf), patched (patched kernel and libbpf, the
+#             same objects) and cancellable (objects built with
+#             -fbpf-cancellable, LIBBPF_CANCELLABLE=1). Every test or
+#             subtest whose verdict differs from stock fails. x86-64 only.
 #
 # Output: one line per failing program, the totals, under
 # $BUILD/upstream/<arch>/ the CSVs (veristat-plain.csv,
 # veristat-cancellable.csv), cold.txt, test_verifier-{patched,stock}.txt,
-# console.log and console-stock.log, and last
+# test_progs-{stock,patched,cancellable}.txt, console.log and
+# console-stock.log, and last
 # "upstream: N passed, N failed".
 #
 #   UPSTREAM_FLAVOUR=debug   test the bench's debug kernel (KASAN, lockdep,
 #                            kmemleak, RCU stall detection) instead
 #   UPSTREAM_FILTER=glob     only the corpus objects whose name matches
 #   UPSTREAM_STAGES="..."    the stages to run (default: veristat cold
-#                            test_verifier)
+#                            test_verifier test_progs; no test_progs on
+#                            arm64)
 #   BENCH_TIMEOUT=secs       limit of the guest (default 5400)
 set -euo pipefail
 . "$(dirname "$0")/../kernel/scripts/lib.sh"
@@ -105,13 +114,20 @@ if [ ! -x "$OUT/test_verifier" ] || [ "$LIBBPF/libbpf.a" -nt "$OUT/test_verifier
 		"$LIBBPF/libbpf.a" -lelf -lz -lpthread > "$OUT/test_verifier.build.log" 2>&1 ||
 		{ grep -A3 error "$OUT/test_verifier.build.log"; die "test_verifier does not build"; }
 fi
-for st in ${UPSTREAM_STAGES:=veristat cold test_verifier}; do
+if [ -z "${UPSTREAM_STAGES:-}" ]; then
+	UPSTREAM_STAGES="veristat cold test_verifier test_progs"
+	[ "$ARCH" = x86_64 ] || UPSTREAM_STAGES="veristat cold test_verifier"
+fi
+for st in $UPSTREAM_STAGES; do
 	case "$st" in
-	veristat|cold|test_verifier) ;;
-	*) die "UPSTREAM_STAGES: unknown stage '$st' (veristat, cold, test_verifier)" ;;
+	veristat|cold|test_verifier|test_progs) ;;
+	*) die "UPSTREAM_STAGES: unknown stage '$st' (veristat, cold, test_verifier, test_progs)" ;;
 	esac
 done
 echo "$UPSTREAM_STAGES" > "$OUT/stages"
+has_stage() { case " $UPSTREAM_STAGES " in *" $1 "*) return 0 ;; esac; return 1; }
+TP="$BUILD/upstream/test_progs/$ARCH"
+has_stage test_progs && "$TOP/test/upstream/build-test-progs.sh" "$ARCH"
 
 # the guest root: busybox, veristat, coldrun, test_verifier, the kernel's
 # bpf_testmod.ko, the objects, test/upstream/init.sh. One per kernel booted.
@@ -120,6 +136,31 @@ x86_64) BB=/bin/busybox ;;
 arm64) BB="$KB/dl/busybox-arm64/bin/busybox" ;;
 esac
 [ -x "$BB" ] || die "$BB missing (make check-kernel prepares it)"
+# tp_root <flav>: test_progs' part of the guest root: the binary of each
+# configuration of the kernel as /tp/test_progs-<objects> (a "flavour", run
+# in /tp/<objects>), the objects with bpf_testmod.ko (test_progs loads it
+# from there), the selection
+tp_root() {
+	case "$1" in
+	*-stock) printf 'stock plain 0\n' > "$OUT/tp-configs-$1" ;;
+	*) printf 'patched plain 0\ncancellable flag 1\n' > "$OUT/tp-configs-$1" ;;
+	esac
+	echo "file /upstream/tp-configs $OUT/tp-configs-$1 644 0 0"
+	echo "file /upstream/test_progs.list $TOP/test/upstream/test_progs.list 644 0 0"
+	local cfg objs env o
+	echo "dir /tp 755 0 0"
+	while read -r cfg objs env; do
+		# test_progs-<flavour> changes to the directory <flavour>
+		echo "file /tp/test_progs-$objs $TP/$cfg/test_progs 755 0 0"
+	done < "$OUT/tp-configs-$1"
+	for objs in $(awk '{ print $2 }' "$OUT/tp-configs-$1" | sort -u); do
+		echo "dir /tp/$objs 755 0 0"
+		echo "file /tp/$objs/bpf_testmod.ko $KB/$1/bpf_testmod/bpf_testmod.ko 644 0 0"
+		for o in "$TP/skel-$objs"/*.bpf.o; do
+			echo "file /tp/$objs/${o##*/} $o 644 0 0"
+		done
+	done
+}
 # guest_root <flav>: $OUT/initramfs-<flav>.cpio
 guest_root() {
 	{
@@ -136,6 +177,7 @@ guest_root() {
 		echo "file /upstream/bpf_testmod.ko $KB/$1/bpf_testmod/bpf_testmod.ko 644 0 0"
 		echo "file /upstream/stages $OUT/stages 644 0 0"
 		for o in "$OUT"/corpus/*.o; do echo "file /corpus/${o##*/} $o 644 0 0"; done
+		has_stage test_progs && tp_root "$1"
 	} > "$OUT/initramfs-$1.spec"
 	"$OBJ/usr/gen_init_cpio" "$OUT/initramfs-$1.spec" > "$OUT/initramfs-$1.cpio"
 }
@@ -165,20 +207,62 @@ tv_verdicts() {
 			print $1, v
 		}'
 }
-case " $UPSTREAM_STAGES " in
-*" test_verifier "*)
+# compare <what> <stock file> <other file> <other name>: one comparison per
+# test of either run ("name verdict" lines); adds to passed and failed. One
+# difference is documented, not failed: an "@unpriv" subtest of test_progs
+# (test_loader.c runs it without CAP_BPF) that fails because the load was
+# refused with EPERM (verdict EPERM, tp_verdicts): the series refuses
+# BPF_F_CANCELLABLE without CAP_BPF. So is a test whose differing subtests
+# are all of that kind.
+compare() {
+	local same diff doc
+	read -r same diff doc < <(join -a1 -a2 -e missing -o 0,1.2,2.2 <(sort "$2") <(sort "$3") |
+		awk -v w="$1" -v o="$4" '
+		function parent(k) { sub(/\/.*/, "", k); return k }
+		{ k[NR] = $1; s[NR] = $2; c[NR] = $3 }
+		$2 == $3 || !index($1, "/") { next }
+		$3 == "EPERM" && $1 ~ /@unpriv$/ { eperm[$1] = 1; dchild[parent($1)]++; next }
+		{ uchild[parent($1)]++ }
+		END {
+			for (i = 1; i <= NR; i++) {
+				if (s[i] == c[i]) { n++; continue }
+				if ((k[i] in eperm) ||
+				    (!index(k[i], "/") && dchild[k[i]] && !uchild[k[i]])) {
+					doc++
+					continue
+				}
+				d++
+				print "  " w " " k[i] ": stock " s[i] ", " o " " c[i] > "/dev/stderr"
+			}
+			print n + 0, d + 0, doc + 0
+		}')
+	[ -s "$2" ] || { echo "  $1: no result from the stock kernel"; diff=$((diff + 1)); }
+	[ -s "$3" ] || { echo "  $1: no result from $4"; diff=$((diff + 1)); }
+	passed=$((passed + same + doc))
+	failed=$((failed + diff))
+	local why=
+	[ "$doc" = 0 ] || why=", $doc documented (unprivileged loads of cancellable programs refused: EPERM)"
+	echo "UPSTREAM-DIFF $1 stock vs $4: $diff differences$why"
+}
+# the stages the stock kernel runs too: test_verifier and test_progs
+stock_stages=
+for st in test_verifier test_progs; do has_stage $st && stock_stages+=${stock_stages:+,}$st; done
+if [ -n "$stock_stages" ]; then
 	export LC_ALL=C
 	"$SCRIPTS/prepare-src.sh" stock
 	"$SCRIPTS/build-kernel.sh" "$ARCH" stock
 	"$SCRIPTS/build-testmod.sh" "$ARCH" stock
 	guest_root "$ARCH-stock"
-	log "$ARCH: test_verifier on the stock kernel"
+	log "$ARCH: $stock_stages on the stock kernel"
 	src=0
 	BENCH_INITRD="$OUT/initramfs-$ARCH-stock.cpio" BENCH_LOG="$OUT/console-stock.log" \
-	BENCH_APPEND="upstream.stages=test_verifier" BENCH_TIMEOUT=${BENCH_TIMEOUT:-5400} \
+	BENCH_APPEND="upstream.stages=$stock_stages" BENCH_TIMEOUT=${BENCH_TIMEOUT:-5400} \
 		"$SCRIPTS/run-qemu.sh" "$ARCH" stock > "$OUT/run-stock.log" 2>&1 || src=$?
 	grep 'FAIL kernel/guest' -A20 "$OUT/run-stock.log" || true
 	[ "$src" = 0 ] || failed=$((failed + 1))
+fi
+case " $UPSTREAM_STAGES " in
+*" test_verifier "*)
 	tv_verdicts "$OUT/console.log" > "$OUT/test_verifier-patched.txt"
 	tv_verdicts "$OUT/console-stock.log" > "$OUT/test_verifier-stock.txt"
 	for k in patched stock; do
@@ -186,16 +270,46 @@ case " $UPSTREAM_STAGES " in
 		echo "UPSTREAM-TV $k: $(wc -l < "$f") tests, $(grep -c ' OK$' "$f") passed," \
 		     "$(grep -c ' FAIL$' "$f") failed, $(grep -c ' SKIP$' "$f") skipped"
 	done
-	# one comparison per test of either run
-	read -r same diff < <(join -a1 -a2 -e missing -o 0,1.2,2.2 \
-		<(sort "$OUT/test_verifier-stock.txt") <(sort "$OUT/test_verifier-patched.txt") |
-		awk '$2 == $3 { s++; next }
-		     { d++; print "  test_verifier " $1 ": stock " $2 ", patched " $3 > "/dev/stderr" }
-		     END { print s + 0, d + 0 }')
-	[ -s "$OUT/test_verifier-stock.txt" ] || { echo "  test_verifier: no result from the stock kernel"; diff=$((diff + 1)); }
-	passed=$((passed + same))
-	failed=$((failed + diff))
-	echo "UPSTREAM-TV differences: $diff" ;;
+	compare test_verifier "$OUT/test_verifier-stock.txt" "$OUT/test_verifier-patched.txt" patched ;;
 esac
+# "#12 name:OK", "#12/3 name/sub name:SKIP", "#4 name:OK (SKIP: 1/3)" of one
+# configuration's output, as "name/sub~name SKIP" (no blank in the name),
+# up to "All error logs:" (which repeats the failures). An "@unpriv" subtest
+# whose log (printed before its verdict) has a load refused with EPERM gets
+# the verdict EPERM instead of FAIL.
+tp_verdicts() {
+	sed -n "/^UPSTREAM-TP-BEGIN $2\$/,/^UPSTREAM-TP-END $2 /p" "$1" |
+		sed '/^All error logs:/,$d' |
+		awk '
+		/^#[0-9]+(\/[0-9]+)? +.*:(OK|SKIP|FAIL)( \(SKIP: [0-9]+\/[0-9]+\))?$/ {
+			l = $0
+			sub(/^#[0-9]+(\/[0-9]+)? +/, "", l)
+			sub(/ \(SKIP: [0-9]+\/[0-9]+\)$/, "", l)
+			v = l
+			sub(/.*:/, "", v)
+			name = substr(l, 1, length(l) - length(v) - 1)
+			if (v == "FAIL" && eperm && name ~ /@unpriv$/)
+				v = "EPERM"
+			gsub(/ /, "~", name)
+			print name, v
+			eperm = 0
+			next
+		}
+		/BPF program load failed: Operation not permitted/ { eperm = 1 }'
+}
+if has_stage test_progs; then
+	tp_verdicts "$OUT/console-stock.log" stock > "$OUT/test_progs-stock.txt"
+	for k in patched cancellable; do
+		tp_verdicts "$OUT/console.log" $k > "$OUT/test_progs-$k.txt"
+	done
+	for k in stock patched cancellable; do
+		f="$OUT/test_progs-$k.txt"
+		echo "UPSTREAM-TP $k: $(wc -l < "$f") tests and subtests, $(grep -c ' OK$' "$f") passed," \
+		     "$(grep -c ' FAIL$' "$f") failed, $(grep -c ' SKIP$' "$f") skipped"
+	done
+	grep -h '^UPSTREAM-TP-END\|^UPSTREAM-TIME test_progs' "$OUT/console-stock.log" "$OUT/console.log" || true
+	compare test_progs "$OUT/test_progs-stock.txt" "$OUT/test_progs-patched.txt" patched
+	compare test_progs "$OUT/test_progs-stock.txt" "$OUT/test_progs-cancellable.txt" cancellable
+fi
 echo "upstream: $passed passed, $failed failed"
 [ "$rc" = 0 ] && [ "$failed" = 0 ]

@@ -11,12 +11,14 @@
 #       - cold runs: every program BPF_PROG_TEST_RUN can run, run cold from
 #         its first instruction and cancelled at random points;
 #       - test_verifier in full, patched vs the same kernel without the
-#         series (stock).
+#         series (stock);
+#       - test_progs (a selection, test/upstream/test_progs.list), stock vs
+#         patched vs everything cancellable (x86-64).
 #       Not part of make check (under TCG it takes longer than make check
 #       may). Last line: "upstream: N passed, N failed".
 #
 # UPSTREAM_FILTER=glob limits the corpus objects (e.g. 'bpf_loop*').
-# UPSTREAM_STAGES="veristat cold test_verifier" selects stages.
+# UPSTREAM_STAGES="veristat cold test_verifier test_progs" selects stages.
 # UPSTREAM_FLAVOUR=debug tests the debug kernel (KASAN, lockdep, kmemleak).
 
 UPSTREAM_ARCH ?= x86_64
