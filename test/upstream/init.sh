@@ -144,6 +144,8 @@ test_verifier() {
 
 test_progs() {
 	mount -t bpf bpf /sys/fs/bpf
+	# network tests bind to 127.0.0.1 and ::1
+	ip link set lo up
 	while read -r cfg objs env; do
 		t0=$(date +%s)
 		echo "UPSTREAM-TP-BEGIN $cfg"
