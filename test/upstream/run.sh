@@ -305,7 +305,8 @@ if has_stage test_progs; then
 	for k in stock patched cancellable; do
 		f="$OUT/test_progs-$k.txt"
 		echo "UPSTREAM-TP $k: $(wc -l < "$f") tests and subtests, $(grep -c ' OK$' "$f") passed," \
-		     "$(grep -c ' FAIL$' "$f") failed, $(grep -c ' SKIP$' "$f") skipped"
+		     "$(grep -c ' FAIL$' "$f") failed, $(grep -c ' SKIP$' "$f") skipped," \
+		     "$(grep -c ' EPERM$' "$f") unprivileged loads refused (EPERM)"
 	done
 	grep -h '^UPSTREAM-TP-END\|^UPSTREAM-TIME test_progs' "$OUT/console-stock.log" "$OUT/console.log" || true
 	compare test_progs "$OUT/test_progs-stock.txt" "$OUT/test_progs-patched.txt" patched
