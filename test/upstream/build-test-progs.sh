@@ -33,8 +33,15 @@ CORPUS="$BUILD/corpus/out"
 #                  whose progs/ source the stable backport left out
 EXCLUDE_TESTS="bpf_attr_size"
 
-[ -x "$BPFTOOL" ] || "$TOP/test/kernel/scripts/build-tools.sh" host
-"$TOP/test/kernel/scripts/build-tools.sh" "$ARCH" stock
+SCRIPTS="$TOP/test/kernel/scripts"
+[ -x "$BPFTOOL" ] || "$SCRIPTS/build-tools.sh" host
+# the stock binary needs the stock tree, its libbpf, and its kernel build
+# (include/generated, resolve_btfids); the patched one the patched build
+"$SCRIPTS/prepare-src.sh" stock
+"$SCRIPTS/build-kernel.sh" "$ARCH" stock
+"$SCRIPTS/build-tools.sh" "$ARCH" stock
+"$SCRIPTS/build-kernel.sh" "$ARCH"
+"$SCRIPTS/build-tools.sh" "$ARCH"
 
 for v in plain flag; do
 	n=$(ls "$CORPUS/$v" 2>/dev/null | grep -c '\.o$' || true)
