@@ -35,7 +35,8 @@
 #
 #   UPSTREAM_FLAVOUR=debug   test the bench's debug kernel (KASAN, lockdep,
 #                            kmemleak, RCU stall detection) instead
-#   UPSTREAM_FILTER=glob     only the corpus objects whose name matches
+#   UPSTREAM_FILTER="globs"  only the corpus objects whose name matches one
+#                            of the (blank-separated) globs
 #   UPSTREAM_STAGES="..."    the stages to run (default: veristat cold
 #                            test_verifier test_progs; no test_progs on
 #                            arm64)
@@ -66,7 +67,13 @@ rm -f "$OUT"/corpus/*.o
 n=0
 for o in "$FLAGOBJ"/*.o; do
 	b=${o##*/}
-	case "$b" in ${UPSTREAM_FILTER:-*}) ;; *) continue ;; esac
+	match=0
+	set -f	# the globs are for case, not for the file system
+	for g in ${UPSTREAM_FILTER:-*}; do
+		case "$b" in $g) match=1; break ;; esac
+	done
+	set +f
+	[ "$match" = 1 ] || continue
 	# debug info is not loaded; .BTF, .BTF.ext and .BPF.cancel stay
 	llvm-strip-22 --strip-debug -o "$OUT/corpus/$b" "$o"
 	n=$((n + 1))

@@ -17,7 +17,7 @@
 #       Not part of make check (under TCG it takes longer than make check
 #       may). Last line: "upstream: N passed, N failed".
 #
-# UPSTREAM_FILTER=glob limits the corpus objects (e.g. 'bpf_loop*').
+# UPSTREAM_FILTER="globs" limits the corpus objects (e.g. 'bpf_loop* iters*').
 # UPSTREAM_STAGES="veristat cold test_verifier test_progs" selects stages.
 # UPSTREAM_FLAVOUR=debug tests the debug kernel (KASAN, lockdep, kmemleak).
 
